@@ -1,0 +1,167 @@
+//! Extractors that turn the `Authorization: Bearer` header into the caller.
+//!
+//! [`AuthUser`] requires a valid token; [`MaybeAuthUser`] allows none but refuses a bad one;
+//! [`AdminUser`] also requires the `admin` role. Every check happens here, once per request:
+//! the signature and claims, then the session (not signed out, not superseded) and the user (not
+//! disabled), read fresh from the database so that revocation and role changes act at once.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
+use entity::{auth_session, user};
+use sea_orm::EntityTrait;
+use uuid::Uuid;
+
+use super::jwt::STAFF_AUDIENCE;
+use super::scope::RegionScope;
+use crate::error::{ApiError, TokenProblem};
+use crate::startup::AppState;
+use entity::user::Role;
+
+/// An authenticated caller.
+#[derive(Debug, Clone)]
+pub struct AuthUser {
+    pub id: Uuid,
+    pub username: String,
+    pub role: Role,
+    /// The root of the caller's region subtree; `None` for a global administrator.
+    pub region_id: Option<Uuid>,
+    pub session_id: Uuid,
+}
+
+impl AuthUser {
+    /// The regions the caller may see and manage.
+    pub fn scope(&self) -> RegionScope {
+        match self.region_id {
+            None if self.role == Role::Admin => RegionScope::Global,
+            None => RegionScope::Nothing,
+            Some(root) => RegionScope::Subtree(root),
+        }
+    }
+
+    /// 403 unless the caller has one of `roles`.
+    pub fn require(&self, roles: &[Role]) -> Result<(), ApiError> {
+        if roles.contains(&self.role) {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden())
+        }
+    }
+}
+
+/// The bearer token of a request: `Ok(None)` without one, an error when it is malformed or sent
+/// in the query string (where proxies and access logs would keep it).
+pub fn bearer_token(req: &HttpRequest) -> Result<Option<String>, ApiError> {
+    let query = req.query_string();
+    if !query.is_empty()
+        && form_urlencoded::parse(query.as_bytes())
+            .any(|(k, _)| matches!(k.as_ref(), "access_token" | "token" | "jwt"))
+    {
+        return Err(ApiError::Unauthenticated(TokenProblem::InQuery));
+    }
+    let Some(value) = req.headers().get(header::AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let value = value
+        .to_str()
+        .map_err(|_| ApiError::Unauthenticated(TokenProblem::Invalid))?;
+    let (scheme, token) = value
+        .split_once(' ')
+        .ok_or(ApiError::Unauthenticated(TokenProblem::Invalid))?;
+    if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
+        return Err(ApiError::Unauthenticated(TokenProblem::Invalid));
+    }
+    Ok(Some(token.trim().to_owned()))
+}
+
+async fn authenticate(req: HttpRequest) -> Result<Option<AuthUser>, ApiError> {
+    let Some(token) = bearer_token(&req)? else {
+        return Ok(None);
+    };
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("no app state")))?;
+    let claims = state
+        .jwt
+        .verify(&token, STAFF_AUDIENCE)
+        .map_err(ApiError::Unauthenticated)?;
+    let revoked = || ApiError::Unauthenticated(TokenProblem::Revoked);
+    let (session, user) = auth_session::Entity::find_by_id(claims.sid)
+        .find_also_related(user::Entity)
+        .one(state.db.reader())
+        .await?
+        .ok_or_else(revoked)?;
+    let user = user.ok_or_else(revoked)?;
+    if session.user_id != claims.sub
+        || session.revoked_at.is_some()
+        || session.expires_at <= crate::clock::now()
+        || user.disabled
+    {
+        return Err(revoked());
+    }
+    let caller = AuthUser {
+        id: user.id,
+        username: user.username,
+        role: user.role,
+        region_id: user.region_id,
+        session_id: session.id,
+    };
+    req.extensions_mut().insert(caller.clone());
+    Ok(Some(caller))
+}
+
+impl FromRequest for AuthUser {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            authenticate(req)
+                .await?
+                .ok_or(ApiError::Unauthenticated(TokenProblem::Missing))
+        })
+    }
+}
+
+/// The caller if a token was sent; a bad token is still refused, never ignored.
+#[derive(Debug, Clone)]
+pub struct MaybeAuthUser(pub Option<AuthUser>);
+
+impl FromRequest for MaybeAuthUser {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move { authenticate(req).await.map(MaybeAuthUser) })
+    }
+}
+
+/// An authenticated administrator (403 for every other role).
+#[derive(Debug, Clone)]
+pub struct AdminUser(pub AuthUser);
+
+impl FromRequest for AdminUser {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let user = AuthUser::from_request(req, payload);
+        Box::pin(async move {
+            let user = user.await?;
+            user.require(&[Role::Admin])?;
+            Ok(AdminUser(user))
+        })
+    }
+}
+
+impl std::ops::Deref for AdminUser {
+    type Target = AuthUser;
+    fn deref(&self) -> &AuthUser {
+        &self.0
+    }
+}

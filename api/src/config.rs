@@ -1,0 +1,306 @@
+//! Settings of the service, read once from the environment at start-up.
+//!
+//! Every variable, its default and its meaning:
+//!
+//! | variable | default | meaning |
+//! |---|---|---|
+//! | `DATABASE_URL` | `sqlite://<LIANLUO_DATA_DIR>/lianluo.db` | `sqlite://path` or `postgres://user@host/db` |
+//! | `LIANLUO_BIND` | `127.0.0.1:8080` | address and port to listen on |
+//! | `LIANLUO_DATA_DIR` | `./data` | where the SQLite file and the generated JWT secret live |
+//! | `LIANLUO_JWT_SECRET` | generated | HMAC key for access tokens, at least 32 bytes; when unset a random one is generated once into `<data dir>/jwt-secret` (mode 0600) and reused |
+//! | `LIANLUO_JWT_PREVIOUS_SECRETS` | none | comma-separated earlier secrets, still accepted for verification during a key rotation |
+//! | `LIANLUO_LOG` | `pretty` | `pretty` for people, `json` for log collectors |
+//! | `RUST_LOG` | `info` | log filter (tracing `EnvFilter` syntax) |
+//! | `LIANLUO_DB_MAX_CONNECTIONS` | `10` | size of the (reading) connection pool |
+//! | `LIANLUO_SHUTDOWN_TIMEOUT_SECS` | `30` | how long in-flight requests may take to finish after SIGTERM |
+//! | `LIANLUO_BODY_TIMEOUT_SECS` | `15` | how long a client may take to send a request body (then 408) |
+//! | `LIANLUO_LOGIN_ACCOUNT_BURST` | `10` | failed-or-not login attempts allowed at once for one account |
+//! | `LIANLUO_LOGIN_ACCOUNT_PERIOD_SECS` | `60` | one more attempt for that account every this many seconds |
+//! | `LIANLUO_LOGIN_IP_BURST` | `30` | login attempts allowed at once from one client address |
+//! | `LIANLUO_LOGIN_IP_PERIOD_SECS` | `2` | one more attempt from that address every this many seconds |
+//! | `LIANLUO_TRUST_FORWARDED_FOR` | `false` | take the client address from `X-Forwarded-For` (only behind a reverse proxy you run) |
+//!
+//! A bad value stops start-up with one line naming the variable.
+
+use std::net::SocketAddr;
+use std::num::NonZeroU32;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+/// A secret that never shows in `Debug` output or logs.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(Vec<u8>);
+
+impl Secret {
+    pub fn new(bytes: Vec<u8>) -> Self {
+        Self(bytes)
+    }
+
+    pub fn expose(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
+}
+
+/// A login throttle: `burst` attempts at once, then one more every `period`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ThrottleSettings {
+    pub burst: NonZeroU32,
+    pub period: Duration,
+}
+
+/// Everything the service is configured with.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub database_url: String,
+    pub bind: SocketAddr,
+    pub data_dir: PathBuf,
+    /// `None` means "generate or reuse `<data dir>/jwt-secret`".
+    pub jwt_secret: Option<Secret>,
+    pub jwt_previous_secrets: Vec<Secret>,
+    pub log_format: LogFormat,
+    pub db_max_connections: u32,
+    pub shutdown_timeout: Duration,
+    /// How long a client may take to send a request body.
+    pub body_timeout: Duration,
+    pub login_per_account: ThrottleSettings,
+    pub login_per_ip: ThrottleSettings,
+    pub trust_forwarded_for: bool,
+    /// How long an access token lives.
+    pub access_token_ttl: Duration,
+    /// How long a sign-in session may be refreshed before the user must sign in again.
+    pub session_ttl: Duration,
+}
+
+/// A variable that could not be used, and why.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("{variable}: {reason}")]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub reason: String,
+}
+
+impl ConfigError {
+    fn new(variable: &'static str, reason: impl Into<String>) -> Self {
+        Self {
+            variable,
+            reason: reason.into(),
+        }
+    }
+}
+
+/// The shortest JWT secret accepted: 256 bits, as RFC 7518 asks for HS256.
+pub const MIN_SECRET_BYTES: usize = 32;
+
+impl Settings {
+    /// Reads the settings from the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads the settings through `lookup`, so that tests need not touch the process environment.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let var = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        let mut settings =
+            Settings::with_data_dir(var("LIANLUO_DATA_DIR").unwrap_or_else(|| "./data".into()));
+
+        if let Some(url) = var("DATABASE_URL") {
+            let known = ["sqlite:", "postgres://", "postgresql://"];
+            if !known.iter().any(|prefix| url.starts_with(prefix)) {
+                return Err(ConfigError::new(
+                    "DATABASE_URL",
+                    "must start with sqlite: or postgres://",
+                ));
+            }
+            settings.database_url = url;
+        }
+        if let Some(v) = var("LIANLUO_BIND") {
+            settings.bind = v.parse().map_err(|_| {
+                ConfigError::new("LIANLUO_BIND", format!("`{v}` is not an address:port"))
+            })?;
+        }
+        // An empty LIANLUO_JWT_SECRET is a mistake, not "unset": it is checked like any value.
+        if let Some(v) = lookup("LIANLUO_JWT_SECRET") {
+            settings.jwt_secret = Some(parse_secret("LIANLUO_JWT_SECRET", &v)?);
+        }
+        if let Some(v) = var("LIANLUO_JWT_PREVIOUS_SECRETS") {
+            settings.jwt_previous_secrets = v
+                .split(',')
+                .map(|s| parse_secret("LIANLUO_JWT_PREVIOUS_SECRETS", s.trim()))
+                .collect::<Result<_, _>>()?;
+        }
+        settings.log_format = match var("LIANLUO_LOG").as_deref() {
+            None | Some("pretty") => LogFormat::Pretty,
+            Some("json") => LogFormat::Json,
+            Some(other) => {
+                return Err(ConfigError::new(
+                    "LIANLUO_LOG",
+                    format!("`{other}` is neither `pretty` nor `json`"),
+                ));
+            }
+        };
+        let number = |name: &'static str, min: u32, max: u32| -> Result<Option<u32>, ConfigError> {
+            let Some(v) = var(name) else { return Ok(None) };
+            match v.trim().parse::<u32>() {
+                Ok(n) if (min..=max).contains(&n) => Ok(Some(n)),
+                _ => Err(ConfigError::new(
+                    name,
+                    format!("`{v}` is not a whole number from {min} to {max}"),
+                )),
+            }
+        };
+        let seconds = |n: u32| Duration::from_secs(u64::from(n));
+        if let Some(n) = number("LIANLUO_DB_MAX_CONNECTIONS", 1, 1000)? {
+            settings.db_max_connections = n;
+        }
+        if let Some(n) = number("LIANLUO_SHUTDOWN_TIMEOUT_SECS", 1, 3600)? {
+            settings.shutdown_timeout = seconds(n);
+        }
+        if let Some(n) = number("LIANLUO_BODY_TIMEOUT_SECS", 1, 600)? {
+            settings.body_timeout = seconds(n);
+        }
+        let throttles = [
+            (
+                "LIANLUO_LOGIN_ACCOUNT_BURST",
+                "LIANLUO_LOGIN_ACCOUNT_PERIOD_SECS",
+                &mut settings.login_per_account,
+            ),
+            (
+                "LIANLUO_LOGIN_IP_BURST",
+                "LIANLUO_LOGIN_IP_PERIOD_SECS",
+                &mut settings.login_per_ip,
+            ),
+        ];
+        for (burst_var, period_var, throttle) in throttles {
+            if let Some(burst) = number(burst_var, 1, 1_000_000)?.and_then(NonZeroU32::new) {
+                throttle.burst = burst;
+            }
+            if let Some(period) = number(period_var, 1, 86_400)? {
+                throttle.period = seconds(period);
+            }
+        }
+        settings.trust_forwarded_for = match var("LIANLUO_TRUST_FORWARDED_FOR").as_deref() {
+            None | Some("false") | Some("0") => false,
+            Some("true") | Some("1") => true,
+            Some(other) => {
+                return Err(ConfigError::new(
+                    "LIANLUO_TRUST_FORWARDED_FOR",
+                    format!("`{other}` is neither true nor false"),
+                ));
+            }
+        };
+        Ok(settings)
+    }
+
+    /// The defaults, with the data (and the SQLite database) under `data_dir`.
+    pub fn with_data_dir(data_dir: impl Into<PathBuf>) -> Self {
+        let data_dir = data_dir.into();
+        Settings {
+            database_url: default_sqlite_url(&data_dir),
+            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir,
+            jwt_secret: None,
+            jwt_previous_secrets: Vec::new(),
+            log_format: LogFormat::Pretty,
+            db_max_connections: 10,
+            shutdown_timeout: Duration::from_secs(30),
+            body_timeout: Duration::from_secs(15),
+            login_per_account: ThrottleSettings {
+                burst: NonZeroU32::new(10).unwrap_or(NonZeroU32::MIN),
+                period: Duration::from_secs(60),
+            },
+            login_per_ip: ThrottleSettings {
+                burst: NonZeroU32::new(30).unwrap_or(NonZeroU32::MIN),
+                period: Duration::from_secs(2),
+            },
+            trust_forwarded_for: false,
+            access_token_ttl: Duration::from_secs(15 * 60),
+            session_ttl: Duration::from_secs(30 * 24 * 3600),
+        }
+    }
+}
+
+fn default_sqlite_url(data_dir: &Path) -> String {
+    format!("sqlite://{}", data_dir.join("lianluo.db").display())
+}
+
+fn parse_secret(variable: &'static str, value: &str) -> Result<Secret, ConfigError> {
+    if value.len() < MIN_SECRET_BYTES {
+        return Err(ConfigError::new(
+            variable,
+            format!("must be at least {MIN_SECRET_BYTES} bytes long"),
+        ));
+    }
+    Ok(Secret::new(value.as_bytes().to_vec()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn from(vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Settings::from_lookup(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_match_the_readme() {
+        let s = from(&[]).unwrap();
+        assert_eq!(s.database_url, "sqlite://./data/lianluo.db");
+        assert_eq!(s.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(s.data_dir, PathBuf::from("./data"));
+        assert!(s.jwt_secret.is_none());
+        assert_eq!(s.log_format, LogFormat::Pretty);
+        assert_eq!(s.access_token_ttl, Duration::from_secs(900));
+    }
+
+    #[test]
+    fn each_bad_value_names_its_variable() {
+        let cases: &[(&str, &str)] = &[
+            ("DATABASE_URL", "mysql://x"),
+            ("LIANLUO_BIND", "localhost"),
+            ("LIANLUO_JWT_SECRET", "short"),
+            ("LIANLUO_JWT_PREVIOUS_SECRETS", "short"),
+            ("LIANLUO_LOG", "xml"),
+            ("LIANLUO_DB_MAX_CONNECTIONS", "0"),
+            ("LIANLUO_SHUTDOWN_TIMEOUT_SECS", "abc"),
+            ("LIANLUO_BODY_TIMEOUT_SECS", "0"),
+            ("LIANLUO_LOGIN_IP_BURST", "-1"),
+            ("LIANLUO_TRUST_FORWARDED_FOR", "maybe"),
+        ];
+        for (variable, value) in cases {
+            let err = from(&[(variable, value)]).unwrap_err();
+            assert_eq!(err.variable, *variable, "{value}");
+            assert!(err.to_string().starts_with(variable));
+        }
+    }
+
+    #[test]
+    fn the_secret_is_redacted_in_debug_output() {
+        let secret = "x".repeat(40);
+        let s = from(&[("LIANLUO_JWT_SECRET", &secret)]).unwrap();
+        assert!(!format!("{s:?}").contains(&secret));
+    }
+
+    #[test]
+    fn data_dir_moves_the_default_database() {
+        let s = from(&[("LIANLUO_DATA_DIR", "/srv/lianluo")]).unwrap();
+        assert_eq!(s.database_url, "sqlite:///srv/lianluo/lianluo.db");
+    }
+}

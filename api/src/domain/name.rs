@@ -1,0 +1,53 @@
+//! A human-readable name (of a person or a place): trimmed, 1 to `max` characters, no control
+//! characters.
+
+use crate::error::FieldError;
+use crate::i18n::Text;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisplayName(String);
+
+impl DisplayName {
+    pub fn parse(field: &str, raw: &str, max: usize) -> Result<Self, FieldError> {
+        let trimmed = raw.trim();
+        let len = trimmed.chars().count();
+        if len == 0 || len > max {
+            return Err(FieldError::new(
+                field,
+                "length",
+                Text::new(
+                    format!("长度必须在 1 到 {max} 个字符之间。"),
+                    format!("Must be 1 to {max} characters long."),
+                ),
+            ));
+        }
+        if trimmed.chars().any(char::is_control) {
+            return Err(FieldError::new(
+                field,
+                "invalid_format",
+                Text::fixed("不能包含控制字符。", "May not contain control characters."),
+            ));
+        }
+        Ok(DisplayName(trimmed.to_owned()))
+    }
+
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trims_and_bounds() {
+        assert_eq!(
+            DisplayName::parse("n", " 王芳 ", 10).unwrap().into_inner(),
+            "王芳"
+        );
+        assert!(DisplayName::parse("n", "   ", 10).is_err());
+        assert!(DisplayName::parse("n", "abcdefghijk", 10).is_err());
+        assert!(DisplayName::parse("n", "a\u{0}b", 10).is_err());
+    }
+}

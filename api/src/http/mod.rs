@@ -1,0 +1,17 @@
+//! Cross-cutting HTTP building blocks, implemented once and used by every endpoint:
+//! the JSON extractor, validation errors, pagination, ETags, idempotency, the problem renderer,
+//! cache headers, the 404/405 fallback and the client's address.
+
+pub mod cache;
+pub mod client;
+pub mod etag;
+pub mod fallback;
+pub mod idempotency;
+pub mod json;
+pub mod pagination;
+pub mod params;
+pub mod problem;
+pub mod validation;
+
+/// The largest JSON body any endpoint accepts.
+pub const JSON_BODY_LIMIT: usize = 64 * 1024;

@@ -1,0 +1,33 @@
+//! Housekeeping on a timer: expire recorded idempotent responses, forget idle throttle keys,
+//! and checkpoint the SQLite WAL so that it cannot grow without bound.
+
+use std::time::Duration;
+
+use actix_web::web;
+
+use crate::startup::AppState;
+
+/// How often the housekeeping runs.
+pub const INTERVAL: Duration = Duration::from_secs(30);
+
+pub async fn run(state: web::Data<AppState>) {
+    let mut ticker = tokio::time::interval(INTERVAL);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticker.tick().await;
+        run_once(&state).await;
+    }
+}
+
+/// One round of housekeeping. Failures are logged and retried on the next round.
+pub async fn run_once(state: &AppState) {
+    match crate::http::idempotency::purge_expired(&state.db).await {
+        Ok(0) => {}
+        Ok(n) => tracing::debug!(purged = n, "expired idempotency keys"),
+        Err(err) => tracing::warn!(error = %err, "could not purge idempotency keys"),
+    }
+    state.login_throttle.prune();
+    if let Err(err) = state.db.checkpoint().await {
+        tracing::warn!(error = %err, "WAL checkpoint failed");
+    }
+}

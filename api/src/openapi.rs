@@ -1,0 +1,185 @@
+//! The OpenAPI document: collected from the handlers' `#[utoipa::path]` attributes as the routes
+//! are registered, then completed here with the security scheme, the problem responses that
+//! every operation can give, and the document's metadata.
+
+use actix_web::App;
+use actix_web::http::Method;
+use utoipa::openapi::path::Operation;
+use utoipa::openapi::response::{Response, ResponseBuilder};
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr};
+use utoipa::{Modify, OpenApi as _};
+use utoipa_actix_web::AppExt;
+
+use crate::error::PROBLEM_JSON;
+
+/// Routes served outside the document (the document itself and Swagger UI).
+pub const EXTRA_ROUTES: [(&str, Method); 3] = [
+    ("/openapi.json", Method::GET),
+    ("/docs", Method::GET),
+    ("/docs/{_:.*}", Method::GET),
+];
+
+macro_rules! problem_responses {
+    ($($name:ident => $status:literal, $description:literal;)*) => {
+        $(
+            #[doc = $description]
+            pub struct $name;
+
+            impl<'r> utoipa::ToResponse<'r> for $name {
+                fn response() -> (&'r str, RefOr<Response>) {
+                    (stringify!($name), problem_response($description))
+                }
+            }
+        )*
+
+        /// Every problem response component, by name and status.
+        const PROBLEM_RESPONSES: &[(&str, u16)] = &[$((stringify!($name), $status)),*];
+    };
+}
+
+problem_responses! {
+    BadRequest => 400, "Malformed body, query or path parameter, or a foreign cursor (`malformed_body`, `invalid_query`, `invalid_path`, `invalid_cursor`, `invalid_header`).";
+    Unauthorized => 401, "Missing, invalid, expired or revoked token (`unauthenticated`), with `WWW-Authenticate: Bearer`; or wrong credentials (`invalid_credentials`, `invalid_refresh_token`).";
+    Forbidden => 403, "Authenticated, but not allowed to do this (`forbidden`, `account_disabled`).";
+    NotFound => 404, "No such resource, or not one the caller may see (`not_found`).";
+    Conflict => 409, "A duplicate or a clash with the current state (`conflict`), or a request with the same Idempotency-Key still in flight (`idempotency_in_flight`).";
+    PreconditionFailed => 412, "`If-Match` does not match the current version (`precondition_failed`).";
+    PayloadTooLarge => 413, "The body is larger than 64 KiB (`payload_too_large`).";
+    UnsupportedMediaType => 415, "The body is not `application/json` (`unsupported_media_type`).";
+    UnprocessableEntity => 422, "Well-formed but invalid: fields listed in `errors` (`validation_failed`), a broken rule, or an Idempotency-Key reused with another body (`idempotency_key_reused`).";
+    TooManyRequests => 429, "Too many requests (`rate_limited`), with `Retry-After`.";
+    InternalError => 500, "An unexpected error (`internal_error`); the body carries only the request id.";
+    ServiceUnavailable => 503, "The database cannot be reached (`service_unavailable`), with `Retry-After`.";
+}
+
+fn problem_response(description: &str) -> RefOr<Response> {
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            PROBLEM_JSON,
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("Problem")))
+                .build(),
+        )
+        .build()
+        .into()
+}
+
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(
+        title = "lianluo API",
+        description = "人大代表联络站 (deputy liaison stations): the directory of stations and deputies, \
+reception days, voters' submissions and the closed loop of their handling.\n\n\
+Conventions: JSON bodies in `snake_case`; errors are RFC 9457 `application/problem+json` with a \
+stable `code` and `title`/`detail` in the language of `Accept-Language` (zh-CN by default, `en`); \
+lists are cursor-paginated (`limit` 1-100, opaque `cursor`, `next_cursor`); single resources carry \
+a strong `ETag` (`If-None-Match` → 304, `If-Match` → 412); creating POSTs accept `Idempotency-Key`; \
+every response carries `X-Request-Id`.",
+        license(name = "AGPL-3.0-or-later", identifier = "AGPL-3.0-or-later"),
+    ),
+    tags(
+        (name = "health", description = "Liveness, readiness, metrics"),
+        (name = "auth", description = "Staff sign-in, token refresh, sign-out"),
+        (name = "me", description = "The caller's own account"),
+        (name = "users", description = "Staff accounts (administrators)"),
+        (name = "regions", description = "The region tree: district > town/street > village/community"),
+    ),
+    components(
+        schemas(crate::error::Problem, crate::error::ProblemFieldError),
+        responses(
+            BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PreconditionFailed,
+            PayloadTooLarge, UnsupportedMediaType, UnprocessableEntity, TooManyRequests,
+            InternalError, ServiceUnavailable
+        )
+    ),
+    modifiers(&BearerSecurity)
+)]
+struct ApiDoc;
+
+struct BearerSecurity;
+
+impl Modify for BearerSecurity {
+    fn modify(&self, openapi: &mut OpenApi) {
+        if let Some(components) = openapi.components.as_mut() {
+            let mut http = Http::new(HttpAuthScheme::Bearer);
+            http.bearer_format = Some("JWT".to_owned());
+            http.description = Some(
+                "An access token from `POST /api/v1/auth/login` or `/auth/refresh`.".to_owned(),
+            );
+            components.add_security_scheme("bearer", SecurityScheme::Http(http));
+        }
+    }
+}
+
+/// The complete OpenAPI document of the service.
+pub fn spec() -> OpenApi {
+    let (_, mut api) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(crate::routes::configure)
+        .split_for_parts();
+    api.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    add_standard_errors(&mut api);
+    api
+}
+
+/// The spec as pretty JSON with a final newline, as committed in `openapi/openapi.json`.
+pub fn spec_json() -> String {
+    let mut json = spec().to_pretty_json().unwrap_or_default();
+    json.push('\n');
+    json
+}
+
+/// Adds to each operation the problem responses it can give by its shape, so that no handler can
+/// forget them: 400/413/415/422 with a body, 400 with parameters, 401 with a token, 500 always,
+/// 503 for anything that touches the database.
+fn add_standard_errors(api: &mut OpenApi) {
+    for (path, item) in api.paths.paths.iter_mut() {
+        let touches_db = !matches!(path.as_str(), "/health/live" | "/metrics");
+        for operation in [
+            item.get.as_mut(),
+            item.post.as_mut(),
+            item.put.as_mut(),
+            item.patch.as_mut(),
+            item.delete.as_mut(),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let has_body = operation.request_body.is_some();
+            let has_params = operation.parameters.as_ref().is_some_and(|p| !p.is_empty());
+            let secured = operation.security.as_ref().is_some_and(|s| !s.is_empty());
+            let mut add = |status: u16| add_problem(operation, status);
+            if has_body {
+                for status in [400, 413, 415, 422] {
+                    add(status);
+                }
+            }
+            if has_params {
+                add(400);
+            }
+            if secured {
+                add(401);
+            }
+            add(500);
+            if touches_db {
+                add(503);
+            }
+        }
+    }
+}
+
+fn add_problem(operation: &mut Operation, status: u16) {
+    let key = status.to_string();
+    if operation.responses.responses.contains_key(&key) {
+        return;
+    }
+    if let Some((name, _)) = PROBLEM_RESPONSES.iter().find(|(_, s)| *s == status) {
+        operation
+            .responses
+            .responses
+            .insert(key, RefOr::Ref(Ref::from_response_name(*name)));
+    }
+}

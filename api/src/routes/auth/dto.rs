@@ -1,0 +1,61 @@
+//! Wire types of `/api/v1/auth/*` and `/api/v1/me`.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use validator::Validate;
+
+use crate::routes::users::dto::UserDto;
+
+/// Username and password.
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"username": "admin", "password": "a long passphrase"}))]
+pub struct LoginRequest {
+    #[validate(length(min = 1, max = 64))]
+    #[schema(min_length = 1, max_length = 64)]
+    pub username: String,
+    #[validate(length(min = 1, max = 1024))]
+    #[schema(min_length = 1, max_length = 1024, format = Password)]
+    pub password: String,
+}
+
+/// A refresh token to exchange.
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    #[validate(length(min = 1, max = 256))]
+    #[schema(min_length = 1, max_length = 256)]
+    pub refresh_token: String,
+}
+
+/// A new password for the caller's own account.
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct ChangePasswordRequest {
+    #[validate(length(min = 1, max = 1024))]
+    #[schema(min_length = 1, max_length = 1024, format = Password)]
+    pub current_password: String,
+    #[schema(min_length = 10, max_length = 128, format = Password)]
+    pub new_password: String,
+}
+
+/// Tokens for a signed-in session.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenResponse {
+    /// A JWT for the `Authorization: Bearer` header.
+    pub access_token: String,
+    /// Always `Bearer`.
+    #[schema(example = "Bearer")]
+    pub token_type: String,
+    /// Seconds until the access token expires (900).
+    #[schema(example = 900)]
+    pub expires_in: u64,
+    pub expires_at: DateTime<Utc>,
+    /// Exchange it at `/api/v1/auth/refresh` for new tokens; each refresh token works once.
+    pub refresh_token: String,
+    /// When the session ends and the user must sign in again.
+    pub refresh_token_expires_at: DateTime<Utc>,
+    /// The signed-in user.
+    pub user: UserDto,
+}

@@ -1,0 +1,375 @@
+//! Sign-in, token refresh with rotation and reuse detection, sign-out, password change.
+//!
+//! A session is one sign-in. Its refresh tokens form a chain: each one works once and is
+//! replaced by the next. Presenting a used one means two parties hold the chain (a stolen token),
+//! so the whole session is revoked, which also stops its access tokens at once.
+
+use chrono::{DateTime, Utc};
+use entity::{auth_session, refresh_token, user};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
+};
+use uuid::Uuid;
+
+use crate::audit::{self, Actor, Entry};
+use crate::auth::jwt::STAFF_AUDIENCE;
+use crate::auth::{AuthUser, Role, password, refresh};
+use crate::domain::Username;
+use crate::error::ApiError;
+use crate::http::client::ClientInfo;
+use crate::i18n::Text;
+use crate::startup::AppState;
+
+/// Why a session was revoked (stored in `auth_sessions.revoked_reason`).
+pub mod reason {
+    pub const LOGOUT: &str = "logout";
+    pub const REUSED: &str = "refresh_token_reused";
+    pub const PASSWORD_RESET: &str = "password_reset";
+    pub const PASSWORD_CHANGED: &str = "password_changed";
+    pub const DISABLED: &str = "disabled";
+}
+
+/// What a successful sign-in or refresh hands out.
+#[derive(Debug)]
+pub struct Tokens {
+    pub access_token: String,
+    pub access_expires_at: DateTime<Utc>,
+    pub refresh_token: String,
+    pub refresh_expires_at: DateTime<Utc>,
+    pub user: user::Model,
+}
+
+/// Signs a staff member in with their username and password.
+pub async fn login(
+    state: &AppState,
+    client: &ClientInfo,
+    username: &str,
+    password: &str,
+) -> Result<Tokens, ApiError> {
+    let key = Username::key_of(username);
+    state.login_throttle.check(&key, client.ip.as_deref())?;
+
+    let found = user::Entity::find()
+        .filter(user::Column::UsernameKey.eq(key))
+        .one(state.db.reader())
+        .await?;
+    let candidate = found.and_then(|u| match (&u.password_hash, u.role) {
+        (_, Role::Voter) | (None, _) => None,
+        (Some(hash), _) => Some((hash.clone(), u)),
+    });
+    let password = password.to_owned();
+    let Some((hash, user)) = candidate else {
+        // Same work, same answer as a wrong password: the response says nothing about the name.
+        password::blocking(move || password::verify_dummy(&password)).await?;
+        return Err(ApiError::InvalidCredentials);
+    };
+    if !password::blocking(move || password::verify(&password, &hash)).await? {
+        let txn = state.db.begin_write().await?;
+        audit::record(
+            &txn,
+            Actor::system(client),
+            Entry::new("auth.login_failed", "user", user.id).region(user.region_id),
+        )
+        .await?;
+        txn.commit().await?;
+        return Err(ApiError::InvalidCredentials);
+    }
+    if user.disabled {
+        return Err(ApiError::AccountDisabled);
+    }
+
+    let now = crate::clock::now();
+    let txn = state.db.begin_write().await?;
+    let session = auth_session::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        user_id: Set(user.id),
+        created_at: Set(now),
+        expires_at: Set(now
+            + chrono::Duration::from_std(state.settings.session_ttl)
+                .map_err(ApiError::internal)?),
+        revoked_at: Set(None),
+        revoked_reason: Set(None),
+        client_ip: Set(client.ip.clone()),
+        user_agent: Set(client.user_agent.clone()),
+    }
+    .insert(&txn)
+    .await?;
+    let refresh_token = insert_refresh_token(&txn, &session, now).await?;
+    user::Entity::update_many()
+        .col_expr(user::Column::LastLoginAt, Expr::value(now))
+        .filter(user::Column::Id.eq(user.id))
+        .exec(&txn)
+        .await?;
+    let caller = caller_of(&user, session.id);
+    audit::record(
+        &txn,
+        Actor::user(&caller, client),
+        Entry::new("auth.login", "user", user.id).region(user.region_id),
+    )
+    .await?;
+    txn.commit().await?;
+
+    let user = user::Model {
+        last_login_at: Some(now),
+        ..user
+    };
+    issue(state, user, &session, refresh_token, now)
+}
+
+/// Exchanges a refresh token for new tokens. A token used twice revokes its session.
+pub async fn refresh(
+    state: &AppState,
+    client: &ClientInfo,
+    token: &str,
+) -> Result<Tokens, ApiError> {
+    let now = crate::clock::now();
+    let txn = state.db.begin_write().await?;
+    let found = refresh_token::Entity::find()
+        .filter(refresh_token::Column::TokenHash.eq(refresh::hash(token)))
+        .find_also_related(auth_session::Entity)
+        .one(&txn)
+        .await?;
+    let Some((stored, Some(session))) = found else {
+        return Err(ApiError::InvalidRefreshToken);
+    };
+    if session.revoked_at.is_some() {
+        return Err(ApiError::InvalidRefreshToken);
+    }
+    // Mark it used only if nobody else did: of two concurrent exchanges, exactly one wins.
+    let claimed = if stored.used_at.is_none() {
+        refresh_token::Entity::update_many()
+            .col_expr(refresh_token::Column::UsedAt, Expr::value(now))
+            .filter(refresh_token::Column::Id.eq(stored.id))
+            .filter(refresh_token::Column::UsedAt.is_null())
+            .exec(&txn)
+            .await?
+            .rows_affected
+            == 1
+    } else {
+        false
+    };
+    if !claimed {
+        revoke_session(&txn, session.id, reason::REUSED, now).await?;
+        audit::record(
+            &txn,
+            Actor::system(client),
+            Entry::new("auth.refresh_token_reused", "session", session.id)
+                .details(serde_json::json!({"user_id": session.user_id})),
+        )
+        .await?;
+        txn.commit().await?;
+        tracing::warn!(session = %session.id, "a used refresh token was presented; session revoked");
+        return Err(ApiError::InvalidRefreshToken);
+    }
+    if stored.expires_at <= now || session.expires_at <= now {
+        return Err(ApiError::InvalidRefreshToken);
+    }
+    let user = user::Entity::find_by_id(session.user_id)
+        .one(&txn)
+        .await?
+        .filter(|u| !u.disabled)
+        .ok_or(ApiError::InvalidRefreshToken)?;
+    let refresh_token = insert_refresh_token(&txn, &session, now).await?;
+    txn.commit().await?;
+    issue(state, user, &session, refresh_token, now)
+}
+
+/// Ends the caller's session: its refresh token and its access tokens stop working.
+pub async fn logout(
+    state: &AppState,
+    caller: &AuthUser,
+    client: &ClientInfo,
+) -> Result<(), ApiError> {
+    let txn = state.db.begin_write().await?;
+    revoke_session(&txn, caller.session_id, reason::LOGOUT, crate::clock::now()).await?;
+    audit::record(
+        &txn,
+        Actor::user(caller, client),
+        Entry::new("auth.logout", "session", caller.session_id),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Changes the caller's own password after checking the current one; their other sessions end.
+pub async fn change_password(
+    state: &AppState,
+    caller: &AuthUser,
+    client: &ClientInfo,
+    current: &str,
+    new: &str,
+) -> Result<(), ApiError> {
+    // Guessing the current password through this endpoint costs the same budget as logging in.
+    state
+        .login_throttle
+        .check(&Username::key_of(&caller.username), client.ip.as_deref())?;
+    password::check_policy("new_password", new, Some(&caller.username))
+        .map_err(|e| ApiError::Validation(vec![e]))?;
+    let stored = user::Entity::find_by_id(caller.id)
+        .one(state.db.reader())
+        .await?
+        .and_then(|u| u.password_hash)
+        .ok_or(ApiError::NotFound)?;
+    let current = current.to_owned();
+    if !password::blocking(move || password::verify(&current, &stored)).await? {
+        return Err(ApiError::validation(
+            "current_password",
+            "incorrect",
+            Text::fixed("当前密码不正确。", "The current password is incorrect."),
+        ));
+    }
+    let new = new.to_owned();
+    let hash = password::blocking(move || password::hash(&new))
+        .await?
+        .map_err(ApiError::internal)?;
+    let now = crate::clock::now();
+    let txn = state.db.begin_write().await?;
+    set_password_hash(&txn, caller.id, hash, now).await?;
+    revoke_sessions(
+        &txn,
+        caller.id,
+        reason::PASSWORD_CHANGED,
+        Some(caller.session_id),
+    )
+    .await?;
+    audit::record(
+        &txn,
+        Actor::user(caller, client),
+        Entry::new("user.password_change", "user", caller.id).region(caller.region_id),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Stores a new password hash.
+pub async fn set_password_hash(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    hash: String,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    user::Entity::update_many()
+        .col_expr(user::Column::PasswordHash, Expr::value(hash))
+        .col_expr(user::Column::UpdatedAt, Expr::value(now))
+        .filter(user::Column::Id.eq(user_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Revokes every live session of `user_id` but `except`; returns how many.
+pub async fn revoke_sessions(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    why: &str,
+    except: Option<Uuid>,
+) -> Result<u64, DbErr> {
+    let mut update = auth_session::Entity::update_many()
+        .col_expr(
+            auth_session::Column::RevokedAt,
+            Expr::value(crate::clock::now()),
+        )
+        .col_expr(auth_session::Column::RevokedReason, Expr::value(why))
+        .filter(auth_session::Column::UserId.eq(user_id))
+        .filter(auth_session::Column::RevokedAt.is_null());
+    if let Some(keep) = except {
+        update = update.filter(auth_session::Column::Id.ne(keep));
+    }
+    Ok(update.exec(db).await?.rows_affected)
+}
+
+async fn revoke_session(
+    db: &impl ConnectionTrait,
+    session_id: Uuid,
+    why: &str,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    auth_session::Entity::update_many()
+        .col_expr(auth_session::Column::RevokedAt, Expr::value(now))
+        .col_expr(auth_session::Column::RevokedReason, Expr::value(why))
+        .filter(auth_session::Column::Id.eq(session_id))
+        .filter(auth_session::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+async fn insert_refresh_token(
+    db: &impl ConnectionTrait,
+    session: &auth_session::Model,
+    now: DateTime<Utc>,
+) -> Result<String, DbErr> {
+    let token = refresh::generate();
+    refresh_token::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        session_id: Set(session.id),
+        token_hash: Set(refresh::hash(&token)),
+        created_at: Set(now),
+        expires_at: Set(session.expires_at),
+        used_at: Set(None),
+    }
+    .insert(db)
+    .await?;
+    Ok(token)
+}
+
+fn caller_of(user: &user::Model, session_id: Uuid) -> AuthUser {
+    AuthUser {
+        id: user.id,
+        username: user.username.clone(),
+        role: user.role,
+        region_id: user.region_id,
+        session_id,
+    }
+}
+
+fn issue(
+    state: &AppState,
+    user: user::Model,
+    session: &auth_session::Model,
+    refresh_token: String,
+    now: DateTime<Utc>,
+) -> Result<Tokens, ApiError> {
+    let (access_token, access_expires_at) = state
+        .jwt
+        .issue(user.id, session.id, STAFF_AUDIENCE, now)
+        .map_err(ApiError::internal)?;
+    Ok(Tokens {
+        access_token,
+        access_expires_at,
+        refresh_token,
+        refresh_expires_at: session.expires_at,
+        user,
+    })
+}
+
+/// Issues tokens for `user` in a new session, without a password (the test harness and future
+/// sign-in methods such as WeChat use this).
+pub async fn start_session(
+    state: &AppState,
+    user: user::Model,
+    client: &ClientInfo,
+) -> Result<Tokens, ApiError> {
+    let now = crate::clock::now();
+    let txn = state.db.begin_write().await?;
+    let session = auth_session::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        user_id: Set(user.id),
+        created_at: Set(now),
+        expires_at: Set(now
+            + chrono::Duration::from_std(state.settings.session_ttl)
+                .map_err(ApiError::internal)?),
+        revoked_at: Set(None),
+        revoked_reason: Set(None),
+        client_ip: Set(client.ip.clone()),
+        user_agent: Set(client.user_agent.clone()),
+    }
+    .insert(&txn)
+    .await?;
+    let refresh_token = insert_refresh_token(&txn, &session, now).await?;
+    txn.commit().await?;
+    issue(state, user, &session, refresh_token, now)
+}

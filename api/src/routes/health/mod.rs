@@ -1,0 +1,3 @@
+//! Liveness, readiness and metrics: for load balancers, orchestrators and Prometheus.
+
+pub mod handlers;

@@ -1,0 +1,30 @@
+//! The endpoints, one folder per feature: `handlers.rs` (thin: extract, convert, call, respond),
+//! `dto.rs` (the wire types, with their schema), `service.rs` (the logic, no HTTP).
+
+pub mod auth;
+pub mod health;
+pub mod regions;
+pub mod users;
+
+use actix_web::middleware::from_fn;
+use utoipa_actix_web::{scope, service_config::ServiceConfig};
+
+use crate::http::idempotency::idempotent_posts;
+
+/// Registers every endpoint of the service.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.configure(health::handlers::routes).service(
+        scope::scope("/api/v1")
+            .configure(auth::handlers::routes)
+            .service(
+                scope::scope("/users")
+                    .wrap(from_fn(idempotent_posts))
+                    .configure(users::handlers::routes),
+            )
+            .service(
+                scope::scope("/regions")
+                    .wrap(from_fn(idempotent_posts))
+                    .configure(regions::handlers::routes),
+            ),
+    );
+}

@@ -1,0 +1,276 @@
+//! `/api/v1/regions`: the public tree, and its administration.
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
+
+use super::dto::{
+    CreateRegionRequest, RegionDetailDto, RegionDto, RegionFilters, RegionNode, RegionRef,
+    TreeFilters, UpdateRegionRequest,
+};
+use super::service::{self, NewRegion, Node, RegionChanges, RegionDetail, RegionQuery};
+use crate::auth::AdminUser;
+use crate::domain::DisplayName;
+use crate::error::{ApiError, FieldError};
+use crate::http::client::ClientInfo;
+use crate::http::etag::{check_if_match, json_with_etag};
+use crate::http::json::Json;
+use crate::http::pagination::{Page, PageParams, PageRequest};
+use crate::http::params::Query;
+use crate::i18n::Text;
+use crate::startup::AppState;
+
+const LIST: &str = "regions";
+const NAME_MAX: usize = 100;
+
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(create_region)
+        .service(list_regions)
+        .service(region_tree)
+        .service(get_region)
+        .service(update_region)
+        .service(delete_region);
+}
+
+fn parse_code(code: &str) -> Result<String, FieldError> {
+    let code = code.trim();
+    if code.bytes().all(|b| b.is_ascii_digit()) && matches!(code.len(), 6 | 9 | 12) {
+        Ok(code.to_owned())
+    } else {
+        Err(FieldError::new(
+            "code",
+            "invalid_format",
+            Text::fixed(
+                "行政区划代码必须是 6、9 或 12 位数字。",
+                "An administrative division code is 6, 9 or 12 digits.",
+            ),
+        ))
+    }
+}
+
+fn to_new_region(body: CreateRegionRequest) -> Result<NewRegion, ApiError> {
+    let name = DisplayName::parse("name", &body.name, NAME_MAX);
+    let code = body.code.as_deref().map(parse_code).transpose();
+    match (name, code) {
+        (Ok(name), Ok(code)) => Ok(NewRegion {
+            name: name.into_inner(),
+            level: body.level.into(),
+            parent_id: body.parent_id,
+            code,
+        }),
+        (name, code) => Err(ApiError::Validation(
+            [name.err(), code.err()].into_iter().flatten().collect(),
+        )),
+    }
+}
+
+fn detail_dto(detail: RegionDetail) -> RegionDetailDto {
+    RegionDetailDto {
+        region: detail.region.into(),
+        ancestors: detail
+            .ancestors
+            .into_iter()
+            .map(|r| RegionRef {
+                id: r.id,
+                name: r.name,
+                level: r.level.into(),
+            })
+            .collect(),
+        children_count: detail.children_count,
+    }
+}
+
+fn node_dto(node: Node) -> RegionNode {
+    RegionNode {
+        id: node.region.id,
+        name: node.region.name,
+        level: node.region.level.into(),
+        code: node.region.code,
+        children: node.children.into_iter().map(node_dto).collect(),
+    }
+}
+
+/// Adds a region: a district (global administrators only), a town under a district, or a
+/// village under a town, inside the caller's scope. Accepts `Idempotency-Key`.
+#[utoipa::path(
+    tag = "regions",
+    security(("bearer" = [])),
+    params(crate::http::idempotency::IdempotencyKey),
+    request_body = CreateRegionRequest,
+    responses(
+        (status = 201, description = "Created", body = RegionDetailDto,
+            headers(("Location" = String), ("ETag" = String))),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 409, response = crate::openapi::Conflict),
+    )
+)]
+#[post("")]
+async fn create_region(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: AdminUser,
+    body: Json<CreateRegionRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let new = to_new_region(body.into_inner())?;
+    let client = ClientInfo::of(&req, state.settings.trust_forwarded_for);
+    let region = service::create(&state.db, &caller, &client, new).await?;
+    let location = format!("/api/v1/regions/{}", region.region.id);
+    let mut response = json_with_etag(&req, StatusCode::CREATED, &detail_dto(region))?;
+    response.headers_mut().insert(
+        header::LOCATION,
+        header::HeaderValue::from_str(&location).map_err(ApiError::internal)?,
+    );
+    Ok(response)
+}
+
+/// Lists regions, newest first. Public.
+#[utoipa::path(
+    tag = "regions",
+    params(RegionFilters, PageParams),
+    responses((status = 200, description = "A page of regions", body = Page<RegionDto>))
+)]
+#[get("")]
+async fn list_regions(
+    state: web::Data<AppState>,
+    filters: Query<RegionFilters>,
+    page: PageRequest,
+) -> Result<HttpResponse, ApiError> {
+    let filters = filters.into_inner();
+    let after = state.cursors.after::<Uuid>(LIST, &page)?;
+    let query = RegionQuery {
+        parent_id: filters.parent_id,
+        level: filters.level.map(Into::into),
+        q: filters
+            .q
+            .map(|q| q.trim().to_owned())
+            .filter(|q| !q.is_empty()),
+    };
+    let rows = service::list(state.db.reader(), query, after, page.limit).await?;
+    let page = state
+        .cursors
+        .page(LIST, rows, page.limit, |r| r.id, RegionDto::from);
+    Ok(HttpResponse::Ok().json(page))
+}
+
+/// The region tree: every district with its towns and villages, or the subtree under
+/// `root_id`; children sorted by name. Public.
+#[utoipa::path(
+    tag = "regions",
+    params(TreeFilters),
+    responses(
+        (status = 200, description = "The tree", body = Vec<RegionNode>, headers(("ETag" = String))),
+        (status = 304, description = "Not modified (If-None-Match)"),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[get("/tree")]
+async fn region_tree(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    filters: Query<TreeFilters>,
+) -> Result<HttpResponse, ApiError> {
+    let forest = service::tree(state.db.reader(), filters.into_inner().root_id).await?;
+    let dto: Vec<RegionNode> = forest.into_iter().map(node_dto).collect();
+    json_with_etag(&req, StatusCode::OK, &dto)
+}
+
+/// One region with its ancestors and number of children. Public.
+#[utoipa::path(
+    tag = "regions",
+    params(("id" = Uuid, Path, description = "Region id")),
+    responses(
+        (status = 200, description = "The region", body = RegionDetailDto, headers(("ETag" = String))),
+        (status = 304, description = "Not modified (If-None-Match)"),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[get("/{id}")]
+async fn get_region(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let detail = service::detail(state.db.reader(), id.into_inner()).await?;
+    json_with_etag(&req, StatusCode::OK, &detail_dto(detail))
+}
+
+/// Renames a region or sets its code. Send `If-Match` to avoid overwriting a concurrent change.
+#[utoipa::path(
+    tag = "regions",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "Region id"),
+        ("If-Match" = Option<String>, Header, description = "The ETag this change is based on"),
+    ),
+    request_body = UpdateRegionRequest,
+    responses(
+        (status = 200, description = "Updated", body = RegionDetailDto, headers(("ETag" = String))),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, response = crate::openapi::Conflict),
+        (status = 412, response = crate::openapi::PreconditionFailed),
+    )
+)]
+#[patch("/{id}")]
+async fn update_region(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: AdminUser,
+    id: web::Path<Uuid>,
+    body: Json<UpdateRegionRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let name = body
+        .name
+        .as_deref()
+        .map(|n| DisplayName::parse("name", n, NAME_MAX))
+        .transpose();
+    let code = body.code.as_deref().map(parse_code).transpose();
+    let changes = match (name, code) {
+        (Ok(name), Ok(code)) => RegionChanges {
+            name: name.map(DisplayName::into_inner),
+            code,
+        },
+        (name, code) => {
+            return Err(ApiError::Validation(
+                [name.err(), code.err()].into_iter().flatten().collect(),
+            ));
+        }
+    };
+    let client = ClientInfo::of(&req, state.settings.trust_forwarded_for);
+    let updated = service::update(
+        &state.db,
+        &caller,
+        &client,
+        id.into_inner(),
+        changes,
+        |current| check_if_match(&req, &detail_dto(current.clone())),
+    )
+    .await?;
+    json_with_etag(&req, StatusCode::OK, &detail_dto(updated))
+}
+
+/// Removes a region without children or users.
+#[utoipa::path(
+    tag = "regions",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Region id")),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, response = crate::openapi::Conflict),
+    )
+)]
+#[delete("/{id}")]
+async fn delete_region(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: AdminUser,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let client = ClientInfo::of(&req, state.settings.trust_forwarded_for);
+    service::delete(&state.db, &caller, &client, id.into_inner()).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,6 @@
+//! Staff accounts (`/api/v1/users`): administrators create, list, read and update them, and reset
+//! passwords, within their region scope.
+
+pub mod dto;
+pub mod handlers;
+pub mod service;

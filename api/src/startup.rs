@@ -1,0 +1,132 @@
+//! Building and running the application: `Application::build(settings)` connects and migrates
+//! the database, binds the listener and assembles the app; `run_until_stopped` serves until
+//! SIGTERM or SIGINT, letting in-flight requests finish within the shutdown timeout.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::dev::Server;
+use actix_web::middleware::from_fn;
+use actix_web::{App, HttpServer, web};
+use anyhow::Context;
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::auth::jwt::JwtKeys;
+use crate::auth::throttle::LoginThrottle;
+use crate::config::Settings;
+use crate::db::Db;
+use crate::http::fallback::{RouteTable, not_found_or_not_allowed};
+use crate::http::pagination::Cursors;
+use crate::metrics::Metrics;
+use crate::{http, jobs, openapi, routes, telemetry};
+
+/// What every handler can reach, shared by all workers.
+#[derive(Debug)]
+pub struct AppState {
+    pub db: Db,
+    pub jwt: JwtKeys,
+    pub cursors: Cursors,
+    pub login_throttle: LoginThrottle,
+    pub metrics: Metrics,
+    pub settings: Arc<Settings>,
+}
+
+impl AppState {
+    /// Builds the state for `settings` on an already connected and migrated database.
+    pub fn new(settings: Settings, db: Db) -> anyhow::Result<Self> {
+        let secret =
+            crate::auth::secret::load_or_create(settings.jwt_secret.as_ref(), &settings.data_dir)?;
+        let jwt = JwtKeys::new(
+            &secret,
+            &settings.jwt_previous_secrets,
+            settings.access_token_ttl,
+        );
+        // Cursors are signed with a key derived from the JWT secret, under another label, so that
+        // neither can stand in for the other.
+        let cursor_key = {
+            use hmac::{Hmac, KeyInit, Mac};
+            let mut mac = <Hmac<sha2::Sha256> as KeyInit>::new_from_slice(secret.expose())
+                .context("cursor key derivation")?;
+            mac.update(b"lianluo cursor key v1");
+            mac.finalize().into_bytes().to_vec()
+        };
+        Ok(AppState {
+            db,
+            jwt,
+            cursors: Cursors::new(cursor_key),
+            login_throttle: LoginThrottle::new(&settings.login_per_account, &settings.login_per_ip),
+            metrics: Metrics::new().context("metrics registry")?,
+            settings: Arc::new(settings),
+        })
+    }
+}
+
+/// A built application, bound to its port, not yet serving.
+pub struct Application {
+    port: u16,
+    server: Server,
+    state: web::Data<AppState>,
+}
+
+impl Application {
+    /// Connects to and migrates the database, then binds `settings.bind`.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let db = Db::connect(&settings.database_url, settings.db_max_connections).await?;
+        db.migrate().await.context("cannot migrate the database")?;
+        let listener = TcpListener::bind(settings.bind)
+            .with_context(|| format!("cannot listen on {}", settings.bind))?;
+        let state = web::Data::new(AppState::new(settings, db)?);
+        Self::serve(listener, state)
+    }
+
+    /// Serves `state` on an already bound listener.
+    pub fn serve(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<Self> {
+        let port = listener.local_addr()?.port();
+        let spec = Arc::new(openapi::spec());
+        let routes = web::Data::new(RouteTable::new(&spec, &openapi::EXTRA_ROUTES));
+        let shutdown_timeout = state.settings.shutdown_timeout.as_secs();
+        let app_state = state.clone();
+        let server = HttpServer::new(move || {
+            App::new()
+                .into_utoipa_app()
+                .app_data(app_state.clone())
+                .app_data(routes.clone())
+                .app_data(http::params::path_config())
+                .configure(routes::configure)
+                .default_service(web::to(not_found_or_not_allowed))
+                .into_app()
+                .service(web::redirect("/docs", "/docs/"))
+                .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", (*spec).clone()))
+                .wrap(from_fn(http::cache::default_cache_control))
+                .wrap(from_fn(http::problem::render_problems))
+                .wrap(from_fn(telemetry::trace_requests))
+        })
+        .listen(listener)?
+        .shutdown_timeout(shutdown_timeout)
+        .run();
+        Ok(Application {
+            port,
+            server,
+            state,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn state(&self) -> web::Data<AppState> {
+        self.state.clone()
+    }
+
+    /// Serves until the server is stopped (SIGTERM, SIGINT or its handle), with the background
+    /// jobs running beside it; the jobs stop with the server.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let jobs = jobs::spawn(self.state.clone());
+        let result = self.server.await;
+        jobs.abort();
+        self.state.db.close().await;
+        result.context("the server failed")
+    }
+}

@@ -1,0 +1,13 @@
+//! sea-orm entities of lianluo: one module per table, plus a prelude.
+//!
+//! Entities describe rows only. They never go on the wire (every response has its own DTO in
+//! `api`) and hold no business logic; the rules live in `api::domain` and the services.
+
+pub mod audit_event;
+pub mod auth_session;
+pub mod idempotency_key;
+pub mod prelude;
+pub mod refresh_token;
+pub mod region;
+pub mod region_closure;
+pub mod user;

@@ -1,0 +1,27 @@
+//! Schema migrations of lianluo, applied in order at start-up and by `lianluo migrate up`.
+//!
+//! Files are named `mYYYYMMDD_HHMMSS_verb_noun.rs`. A merged migration is never edited: change the
+//! schema with a new one, so that every deployed database can follow.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_create_regions;
+mod m20261123_000002_create_users_and_sessions;
+mod m20261123_000003_create_idempotency_keys;
+mod m20261123_000004_create_audit_events;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261123_000001_create_regions::Migration),
+            Box::new(m20261123_000002_create_users_and_sessions::Migration),
+            Box::new(m20261123_000003_create_idempotency_keys::Migration),
+            Box::new(m20261123_000004_create_audit_events::Migration),
+        ]
+    }
+}
+
+pub use sea_orm_migration::migrator::MigrationStatus;

@@ -1,0 +1,461 @@
+//! The test harness: `spawn_app()` starts the real service on a random port against a fresh
+//! database (a temporary SQLite file, or a new PostgreSQL database when `TEST_DATABASE_URL` is
+//! set) and returns a [`TestApp`] with typed helpers for the calls most tests need.
+//!
+//! Everything a test asserts goes through HTTP; the database handle is there to check rows that
+//! no endpoint shows (audit events, stored hashes) and to set up what no endpoint creates yet.
+
+use std::sync::Once;
+
+use api::config::{Secret, Settings};
+use api::db::Db;
+use api::startup::{AppState, Application};
+use reqwest::{Method, RequestBuilder, Response, StatusCode};
+use sea_orm::{ConnectionTrait, Database};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+/// The JWT secret of every test app, so that tests can forge tokens with the right key.
+pub const JWT_SECRET: &[u8] = b"test-secret-test-secret-test-secret-0123";
+/// The password of every user the helpers create.
+pub const PASSWORD: &str = "correct horse battery staple";
+
+static TRACING: Once = Once::new();
+
+/// A running service and what the test needs to talk to it.
+pub struct TestApp {
+    pub address: String,
+    pub port: u16,
+    pub client: reqwest::Client,
+    pub state: actix_web::web::Data<AppState>,
+    pub settings: Settings,
+    _data_dir: tempfile::TempDir,
+    postgres: Option<PostgresDatabase>,
+}
+
+/// A PostgreSQL database created for one test and dropped after it.
+struct PostgresDatabase {
+    admin_url: String,
+    name: String,
+}
+
+impl Drop for PostgresDatabase {
+    fn drop(&mut self) {
+        let admin_url = self.admin_url.clone();
+        let name = self.name.clone();
+        // Drop runs inside the test's runtime; do the async work on a thread of its own.
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .ok()?;
+            runtime.block_on(async move {
+                let admin = Database::connect(&admin_url).await.ok()?;
+                admin
+                    .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                    .await
+                    .ok()?;
+                admin.close().await.ok()
+            })
+        })
+        .join();
+        if !matches!(dropped, Ok(Some(()))) {
+            eprintln!("could not drop test database {}", self.name);
+        }
+    }
+}
+
+/// Starts the service with the test defaults.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Starts the service after `configure` adjusted the test defaults.
+pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
+    TRACING.call_once(|| {
+        if std::env::var("TEST_LOG").is_ok() {
+            api::telemetry::init(api::config::LogFormat::Pretty);
+        }
+    });
+    let data_dir = tempfile::tempdir().expect("temporary directory");
+    let mut settings = Settings::with_data_dir(data_dir.path());
+    settings.bind = "127.0.0.1:0".parse().expect("address");
+    settings.jwt_secret = Some(Secret::new(JWT_SECRET.to_vec()));
+    settings.db_max_connections = 5;
+    let postgres = match std::env::var("TEST_DATABASE_URL") {
+        Ok(url) if !url.is_empty() => {
+            let db = create_postgres_database(&url).await;
+            settings.database_url = database_url(&url, &db.name);
+            Some(db)
+        }
+        _ => None,
+    };
+    configure(&mut settings);
+
+    let app = Application::build(settings.clone())
+        .await
+        .expect("the application builds");
+    let port = app.port();
+    let state = app.state();
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        address: format!("http://127.0.0.1:{port}"),
+        port,
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client"),
+        state,
+        settings,
+        _data_dir: data_dir,
+        postgres,
+    }
+}
+
+/// `base` with its database name replaced by `name`.
+fn database_url(base: &str, name: &str) -> String {
+    let mut url = url::Url::parse(base).expect("TEST_DATABASE_URL is a URL");
+    url.set_path(&format!("/{name}"));
+    url.to_string()
+}
+
+async fn create_postgres_database(admin_url: &str) -> PostgresDatabase {
+    let name = format!("lianluo_test_{}", Uuid::now_v7().simple());
+    let admin = Database::connect(admin_url)
+        .await
+        .expect("TEST_DATABASE_URL must point at a reachable PostgreSQL server");
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+        .await
+        .expect("create the test database");
+    admin.close().await.expect("close the admin connection");
+    PostgresDatabase {
+        admin_url: admin_url.to_owned(),
+        name,
+    }
+}
+
+/// Tokens of a signed-in user, as the login endpoint returns them.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub user_id: Uuid,
+    pub access: String,
+    pub refresh: String,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.state.db
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        self.postgres.is_some()
+    }
+
+    /// A request to `path`, with `token` as bearer if given.
+    pub fn request(&self, method: Method, path: &str, token: Option<&str>) -> RequestBuilder {
+        let builder = self.client.request(method, self.url(path));
+        match token {
+            Some(token) => builder.bearer_auth(token),
+            None => builder,
+        }
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Response {
+        self.request(Method::GET, path, token)
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: &Value) -> Response {
+        self.request(Method::POST, path, token)
+            .json(body)
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    pub async fn patch(&self, path: &str, token: Option<&str>, body: &Value) -> Response {
+        self.request(Method::PATCH, path, token)
+            .json(body)
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    pub async fn delete(&self, path: &str, token: Option<&str>) -> Response {
+        self.request(Method::DELETE, path, token)
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    /// Creates a global administrator as `lianluo create-admin` does.
+    pub async fn create_global_admin(&self, username: &str) -> Uuid {
+        let username = api::domain::Username::parse("username", username).expect("valid username");
+        api::routes::users::service::create_global_admin(
+            self.db(),
+            username.clone(),
+            username.as_str().to_owned(),
+            PASSWORD.to_owned(),
+        )
+        .await
+        .expect("administrator created")
+        .id
+    }
+
+    /// Signs in and returns the tokens; panics unless the login succeeds.
+    pub async fn login(&self, username: &str, password: &str) -> Session {
+        let response = self
+            .post(
+                "/api/v1/auth/login",
+                None,
+                &json!({"username": username, "password": password}),
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::OK, "login of {username}");
+        let body: Value = response.json().await.expect("json");
+        Session {
+            user_id: body["user"]["id"]
+                .as_str()
+                .and_then(|id| id.parse().ok())
+                .expect("user id"),
+            access: body["access_token"]
+                .as_str()
+                .expect("access token")
+                .to_owned(),
+            refresh: body["refresh_token"]
+                .as_str()
+                .expect("refresh token")
+                .to_owned(),
+        }
+    }
+
+    /// A global administrator's session (the administrator is created on first use).
+    pub async fn root(&self) -> Session {
+        let exists = self
+            .post(
+                "/api/v1/auth/login",
+                None,
+                &json!({"username": "root", "password": PASSWORD}),
+            )
+            .await;
+        if exists.status() != StatusCode::OK {
+            self.create_global_admin("root").await;
+        }
+        self.login("root", PASSWORD).await
+    }
+
+    /// Creates a region through the API and returns its id.
+    pub async fn create_region(
+        &self,
+        token: &str,
+        name: &str,
+        level: &str,
+        parent: Option<Uuid>,
+    ) -> Uuid {
+        let response = self
+            .post(
+                "/api/v1/regions",
+                Some(token),
+                &json!({"name": name, "level": level, "parent_id": parent}),
+            )
+            .await;
+        assert_eq!(
+            response.status(),
+            StatusCode::CREATED,
+            "create region {name}"
+        );
+        id_of(response).await
+    }
+
+    /// Creates a user through the API and returns their id.
+    pub async fn create_user(
+        &self,
+        token: &str,
+        username: &str,
+        role: &str,
+        region: Option<Uuid>,
+    ) -> Uuid {
+        let response = self
+            .post(
+                "/api/v1/users",
+                Some(token),
+                &json!({
+                    "username": username,
+                    "display_name": username,
+                    "password": PASSWORD,
+                    "role": role,
+                    "region_id": region,
+                }),
+            )
+            .await;
+        assert_eq!(
+            response.status(),
+            StatusCode::CREATED,
+            "create user {username}"
+        );
+        id_of(response).await
+    }
+
+    /// Creates a user with `role` in `region` and signs them in.
+    pub async fn user_session(&self, username: &str, role: &str, region: Option<Uuid>) -> Session {
+        let root = self.root().await;
+        self.create_user(&root.access, username, role, region).await;
+        self.login(username, PASSWORD).await
+    }
+
+    /// A voter's session. Voter accounts come from WeChat sign-in (a later feature); until then
+    /// the row is written directly and the session started as that sign-in will start it.
+    pub async fn voter_session(&self, name: &str) -> Session {
+        use sea_orm::{ActiveModelTrait, Set};
+        let now = api::clock::now();
+        let voter = entity::user::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            username: Set(format!("voter-{name}")),
+            username_key: Set(format!("voter-{name}").to_lowercase()),
+            display_name: Set(name.to_owned()),
+            password_hash: Set(None),
+            role: Set(entity::user::Role::Voter),
+            region_id: Set(None),
+            disabled: Set(false),
+            created_at: Set(now),
+            updated_at: Set(now),
+            last_login_at: Set(None),
+        }
+        .insert(self.db().writer())
+        .await
+        .expect("voter inserted");
+        let tokens =
+            api::routes::auth::service::start_session(&self.state, voter, &Default::default())
+                .await
+                .expect("voter session");
+        Session {
+            user_id: tokens.user.id,
+            access: tokens.access_token,
+            refresh: tokens.refresh_token,
+        }
+    }
+
+    /// A district with two towns, the usual fixture of scope tests: `(district, town_a, town_b)`.
+    pub async fn district_with_two_towns(&self) -> (Uuid, Uuid, Uuid) {
+        let root = self.root().await;
+        let district = self
+            .create_region(&root.access, "青山区", "district", None)
+            .await;
+        let a = self
+            .create_region(&root.access, "东街道", "town", Some(district))
+            .await;
+        let b = self
+            .create_region(&root.access, "西街道", "town", Some(district))
+            .await;
+        (district, a, b)
+    }
+}
+
+/// The `id` field of a JSON response body.
+pub async fn id_of(response: Response) -> Uuid {
+    let body: Value = response.json().await.expect("json body");
+    body["id"]
+        .as_str()
+        .and_then(|id| id.parse().ok())
+        .expect("an id in the body")
+}
+
+/// Asserts that `response` is an RFC 9457 problem with `status` and `code`, and returns its body.
+pub async fn assert_problem(response: Response, status: u16, code: &str) -> Value {
+    let actual = response.status().as_u16();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let request_id = response
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let body: Value = response.json().await.unwrap_or(Value::Null);
+    assert_eq!(actual, status, "status; body: {body}");
+    assert_eq!(
+        content_type, "application/problem+json",
+        "content type; body: {body}"
+    );
+    assert_eq!(body["code"], code, "code; body: {body}");
+    assert_eq!(body["status"], status, "status field; body: {body}");
+    assert_eq!(body["type"], format!("urn:lianluo:problem:{code}"));
+    assert!(
+        body["title"].as_str().is_some_and(|t| !t.is_empty()),
+        "title; body: {body}"
+    );
+    assert!(
+        body["detail"].as_str().is_some_and(|t| !t.is_empty()),
+        "detail; body: {body}"
+    );
+    assert_eq!(
+        body["request_id"].as_str().map(str::to_owned),
+        request_id,
+        "request id"
+    );
+    body
+}
+
+/// The fields named in a validation problem's `errors`.
+pub fn error_fields(problem: &Value) -> Vec<String> {
+    problem["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .filter_map(|e| e["field"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Counts the rows of `table` (a name from our own schema, never from input).
+pub async fn count_rows(db: &Db, table: &str) -> i64 {
+    count_where(db, table, "1 = 1").await
+}
+
+/// Counts the rows of `table` matching `condition` (test-written SQL, never input).
+pub async fn count_where(db: &Db, table: &str, condition: &str) -> i64 {
+    query_one(
+        db,
+        &format!("SELECT COUNT(*) AS n FROM {table} WHERE {condition}"),
+    )
+    .await
+    .expect("a row")
+    .try_get::<i64>("", "n")
+    .expect("count")
+}
+
+/// Runs a test-written query and returns its first row.
+pub async fn query_one(db: &Db, sql: &str) -> Option<sea_orm::QueryResult> {
+    db.reader()
+        .query_one_raw(sea_orm::Statement::from_string(
+            db.backend(),
+            sql.to_owned(),
+        ))
+        .await
+        .expect("query")
+}
+
+/// Forges an HS256 JWT with any header and claims, signed with `key`.
+pub fn forge_jwt(header: &Value, claims: &Value, key: &[u8]) -> String {
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use hmac::{Hmac, KeyInit, Mac};
+    let h = URL_SAFE_NO_PAD.encode(header.to_string());
+    let c = URL_SAFE_NO_PAD.encode(claims.to_string());
+    let mut mac = <Hmac<sha2::Sha256> as KeyInit>::new_from_slice(key).expect("hmac key");
+    mac.update(format!("{h}.{c}").as_bytes());
+    let signature = URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes());
+    format!("{h}.{c}.{signature}")
+}

@@ -1,0 +1,11 @@
+//! Black-box tests of the running service: one binary, one module per area.
+
+mod auth;
+mod errors;
+mod health;
+mod idempotency;
+mod jwt;
+mod pagination;
+mod regions;
+mod sqlite;
+mod users;
