@@ -59,6 +59,31 @@ impl FieldError {
     }
 }
 
+/// Collects the field errors of a request so that the client hears of all of them at once.
+#[derive(Debug, Default)]
+pub struct Checks(Vec<FieldError>);
+
+impl Checks {
+    /// The value of `result`, or `None` after noting its error.
+    pub fn check<T>(&mut self, result: Result<T, FieldError>) -> Option<T> {
+        result.map_err(|e| self.0.push(e)).ok()
+    }
+
+    /// Notes an error.
+    pub fn fail(&mut self, error: FieldError) {
+        self.0.push(error);
+    }
+
+    /// A 422 listing every noted error, if there was one.
+    pub fn finish(self) -> Result<(), ApiError> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::Validation(self.0))
+        }
+    }
+}
+
 /// Everything that can go wrong in a request, with its status and code.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {

@@ -43,6 +43,30 @@ pub fn json_with_etag<T: Serialize>(
         .body(body))
 }
 
+/// A `201 Created` with `value`, its ETag and `Location: location`.
+pub fn created<T: Serialize>(
+    req: &HttpRequest,
+    location: &str,
+    value: &T,
+) -> Result<HttpResponse, ApiError> {
+    let mut response = json_with_etag(req, StatusCode::CREATED, value)?;
+    response.headers_mut().insert(
+        header::LOCATION,
+        header::HeaderValue::from_str(location).map_err(ApiError::internal)?,
+    );
+    Ok(response)
+}
+
+/// The `If-Match` request header, for the spec of the endpoints that honour it.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Header)]
+pub struct IfMatchHeader {
+    /// The ETag the change is based on; a stale one gets 412 and changes nothing.
+    #[param(rename = "If-Match")]
+    #[allow(dead_code)]
+    if_match: Option<String>,
+}
+
 /// Whether `If-None-Match` lists `tag` (weak comparison, as RFC 9110 asks for this header).
 fn none_match_fails(req: &HttpRequest, tag: &EntityTag) -> bool {
     match IfNoneMatch::parse(req) {

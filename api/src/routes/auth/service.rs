@@ -81,21 +81,7 @@ pub async fn login(
 
     let now = crate::clock::now();
     let txn = state.db.begin_write().await?;
-    let session = auth_session::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        user_id: Set(user.id),
-        created_at: Set(now),
-        expires_at: Set(now
-            + chrono::Duration::from_std(state.settings.session_ttl)
-                .map_err(ApiError::internal)?),
-        revoked_at: Set(None),
-        revoked_reason: Set(None),
-        client_ip: Set(client.ip.clone()),
-        user_agent: Set(client.user_agent.clone()),
-    }
-    .insert(&txn)
-    .await?;
-    let refresh_token = insert_refresh_token(&txn, &session, now).await?;
+    let (session, refresh_token) = open_session(&txn, state, user.id, client, now).await?;
     user::Entity::update_many()
         .col_expr(user::Column::LastLoginAt, Expr::value(now))
         .filter(user::Column::Id.eq(user.id))
@@ -355,21 +341,33 @@ pub async fn start_session(
 ) -> Result<Tokens, ApiError> {
     let now = crate::clock::now();
     let txn = state.db.begin_write().await?;
+    let (session, refresh_token) = open_session(&txn, state, user.id, client, now).await?;
+    txn.commit().await?;
+    issue(state, user, &session, refresh_token, now)
+}
+
+/// A new session for `user_id` with its first refresh token.
+async fn open_session(
+    db: &impl ConnectionTrait,
+    state: &AppState,
+    user_id: Uuid,
+    client: &ClientInfo,
+    now: DateTime<Utc>,
+) -> Result<(auth_session::Model, String), ApiError> {
+    let lifetime =
+        chrono::Duration::from_std(state.settings.session_ttl).map_err(ApiError::internal)?;
     let session = auth_session::ActiveModel {
         id: Set(Uuid::now_v7()),
-        user_id: Set(user.id),
+        user_id: Set(user_id),
         created_at: Set(now),
-        expires_at: Set(now
-            + chrono::Duration::from_std(state.settings.session_ttl)
-                .map_err(ApiError::internal)?),
+        expires_at: Set(now + lifetime),
         revoked_at: Set(None),
         revoked_reason: Set(None),
         client_ip: Set(client.ip.clone()),
         user_agent: Set(client.user_agent.clone()),
     }
-    .insert(&txn)
+    .insert(db)
     .await?;
-    let refresh_token = insert_refresh_token(&txn, &session, now).await?;
-    txn.commit().await?;
-    issue(state, user, &session, refresh_token, now)
+    let refresh_token = insert_refresh_token(db, &session, now).await?;
+    Ok((session, refresh_token))
 }

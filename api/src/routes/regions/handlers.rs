@@ -1,6 +1,6 @@
 //! `/api/v1/regions`: the public tree, and its administration.
 
-use actix_web::http::{StatusCode, header};
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
@@ -12,9 +12,9 @@ use super::dto::{
 use super::service::{self, NewRegion, Node, RegionChanges, RegionDetail, RegionQuery};
 use crate::auth::AdminUser;
 use crate::domain::DisplayName;
-use crate::error::{ApiError, FieldError};
+use crate::error::{ApiError, Checks, FieldError};
 use crate::http::client::ClientInfo;
-use crate::http::etag::{check_if_match, json_with_etag};
+use crate::http::etag::{IfMatchHeader, check_if_match, created, json_with_etag};
 use crate::http::json::Json;
 use crate::http::pagination::{Page, PageParams, PageRequest};
 use crate::http::params::Query;
@@ -50,19 +50,16 @@ fn parse_code(code: &str) -> Result<String, FieldError> {
 }
 
 fn to_new_region(body: CreateRegionRequest) -> Result<NewRegion, ApiError> {
-    let name = DisplayName::parse("name", &body.name, NAME_MAX);
-    let code = body.code.as_deref().map(parse_code).transpose();
-    match (name, code) {
-        (Ok(name), Ok(code)) => Ok(NewRegion {
-            name: name.into_inner(),
-            level: body.level.into(),
-            parent_id: body.parent_id,
-            code,
-        }),
-        (name, code) => Err(ApiError::Validation(
-            [name.err(), code.err()].into_iter().flatten().collect(),
-        )),
-    }
+    let mut checks = Checks::default();
+    let name = checks.check(DisplayName::parse("name", &body.name, NAME_MAX));
+    let code = checks.check(body.code.as_deref().map(parse_code).transpose());
+    checks.finish()?;
+    Ok(NewRegion {
+        name: name.map(DisplayName::into_inner).unwrap_or_default(),
+        level: body.level.into(),
+        parent_id: body.parent_id,
+        code: code.flatten(),
+    })
 }
 
 fn detail_dto(detail: RegionDetail) -> RegionDetailDto {
@@ -116,12 +113,7 @@ async fn create_region(
     let client = ClientInfo::of(&req, state.settings.trust_forwarded_for);
     let region = service::create(&state.db, &caller, &client, new).await?;
     let location = format!("/api/v1/regions/{}", region.region.id);
-    let mut response = json_with_etag(&req, StatusCode::CREATED, &detail_dto(region))?;
-    response.headers_mut().insert(
-        header::LOCATION,
-        header::HeaderValue::from_str(&location).map_err(ApiError::internal)?,
-    );
-    Ok(response)
+    created(&req, &location, &detail_dto(region))
 }
 
 /// Lists regions, newest first. Public.
@@ -199,10 +191,7 @@ async fn get_region(
 #[utoipa::path(
     tag = "regions",
     security(("bearer" = [])),
-    params(
-        ("id" = Uuid, Path, description = "Region id"),
-        ("If-Match" = Option<String>, Header, description = "The ETag this change is based on"),
-    ),
+    params(("id" = Uuid, Path, description = "Region id"), IfMatchHeader),
     request_body = UpdateRegionRequest,
     responses(
         (status = 200, description = "Updated", body = RegionDetailDto, headers(("ETag" = String))),
@@ -221,22 +210,18 @@ async fn update_region(
     body: Json<UpdateRegionRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    let name = body
-        .name
-        .as_deref()
-        .map(|n| DisplayName::parse("name", n, NAME_MAX))
-        .transpose();
-    let code = body.code.as_deref().map(parse_code).transpose();
-    let changes = match (name, code) {
-        (Ok(name), Ok(code)) => RegionChanges {
-            name: name.map(DisplayName::into_inner),
-            code,
-        },
-        (name, code) => {
-            return Err(ApiError::Validation(
-                [name.err(), code.err()].into_iter().flatten().collect(),
-            ));
-        }
+    let mut checks = Checks::default();
+    let name = checks.check(
+        body.name
+            .as_deref()
+            .map(|n| DisplayName::parse("name", n, NAME_MAX))
+            .transpose(),
+    );
+    let code = checks.check(body.code.as_deref().map(parse_code).transpose());
+    checks.finish()?;
+    let changes = RegionChanges {
+        name: name.flatten().map(DisplayName::into_inner),
+        code: code.flatten(),
     };
     let client = ClientInfo::of(&req, state.settings.trust_forwarded_for);
     let updated = service::update(

@@ -1,7 +1,6 @@
 //! `/api/v1/users`: create, list, read, update, reset password (administrators, in scope).
 
 use actix_web::http::StatusCode;
-use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
@@ -14,7 +13,7 @@ use crate::auth::{AdminUser, password};
 use crate::domain::{DisplayName, Username};
 use crate::error::{ApiError, FieldError};
 use crate::http::client::ClientInfo;
-use crate::http::etag::{check_if_match, json_with_etag};
+use crate::http::etag::{IfMatchHeader, check_if_match, created, json_with_etag};
 use crate::http::json::Json;
 use crate::http::pagination::{Page, PageParams, PageRequest};
 use crate::http::params::Query;
@@ -91,13 +90,11 @@ async fn create_user(
     let new = to_new_user(body.into_inner())?;
     let client = ClientInfo::of(&req, state.settings.trust_forwarded_for);
     let user = service::create(&state.db, &caller, &client, new).await?;
-    let location = format!("/api/v1/users/{}", user.id);
-    let mut response = json_with_etag(&req, StatusCode::CREATED, &UserDto::from(user))?;
-    response.headers_mut().insert(
-        header::LOCATION,
-        header::HeaderValue::from_str(&location).map_err(ApiError::internal)?,
-    );
-    Ok(response)
+    created(
+        &req,
+        &format!("/api/v1/users/{}", user.id),
+        &UserDto::from(user),
+    )
 }
 
 /// Lists the staff accounts in the caller's scope, newest first.
@@ -165,10 +162,7 @@ async fn get_user(
 #[utoipa::path(
     tag = "users",
     security(("bearer" = [])),
-    params(
-        ("id" = Uuid, Path, description = "User id"),
-        ("If-Match" = Option<String>, Header, description = "The ETag this change is based on"),
-    ),
+    params(("id" = Uuid, Path, description = "User id"), IfMatchHeader),
     request_body = UpdateUserRequest,
     responses(
         (status = 200, description = "Updated", body = UserDto, headers(("ETag" = String))),
