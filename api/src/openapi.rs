@@ -85,6 +85,8 @@ every response carries `X-Request-Id`.",
         (name = "me", description = "The caller's own account"),
         (name = "users", description = "Staff accounts (administrators)"),
         (name = "regions", description = "The region tree: district > town/street > village/community"),
+        (name = "stations", description = "Liaison stations (联络站) and the districts' checklists (九有)"),
+        (name = "deputies", description = "People's deputies (人大代表) and where they are stationed"),
     ),
     components(
         schemas(crate::error::Problem, crate::error::ProblemFieldError),

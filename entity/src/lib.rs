@@ -5,9 +5,15 @@
 
 pub mod audit_event;
 pub mod auth_session;
+pub mod checklist_item;
+pub mod deputy;
+pub mod deputy_station;
 pub mod idempotency_key;
 pub mod prelude;
 pub mod refresh_token;
 pub mod region;
 pub mod region_closure;
+pub mod station;
+pub mod station_checklist;
+pub mod station_staff;
 pub mod user;

@@ -9,6 +9,7 @@ mod m20261123_000001_create_regions;
 mod m20261123_000002_create_users_and_sessions;
 mod m20261123_000003_create_idempotency_keys;
 mod m20261123_000004_create_audit_events;
+mod m20261123_000005_create_directory;
 
 pub struct Migrator;
 
@@ -20,8 +21,10 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000002_create_users_and_sessions::Migration),
             Box::new(m20261123_000003_create_idempotency_keys::Migration),
             Box::new(m20261123_000004_create_audit_events::Migration),
+            Box::new(m20261123_000005_create_directory::Migration),
         ]
     }
 }
 
+pub use m20261123_000005_create_directory::DEFAULT_CHECKLIST;
 pub use sea_orm_migration::migrator::MigrationStatus;

@@ -1,7 +1,14 @@
 //! Types that are valid by construction: once you hold one, it has been checked.
 
+pub mod geo;
 pub mod name;
+pub mod opening_hours;
+pub mod phone;
+pub mod public_code;
 pub mod username;
+pub mod web_url;
 
+pub use geo::Coordinates;
 pub use name::DisplayName;
+pub use phone::Phone;
 pub use username::Username;

@@ -36,6 +36,26 @@ impl DisplayName {
     }
 }
 
+/// Free text that may be absent: trimmed, empty meaning none, at most `max` characters.
+pub fn optional(
+    field: &str,
+    value: Option<&str>,
+    max: usize,
+) -> Result<Option<String>, FieldError> {
+    match value.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(v) if v.chars().count() > max => Err(FieldError::new(
+            field,
+            "length",
+            Text::new(
+                format!("长度不能超过 {max} 个字符。"),
+                format!("Must be at most {max} characters long."),
+            ),
+        )),
+        Some(v) => Ok(Some(v.to_owned())),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

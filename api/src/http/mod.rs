@@ -10,6 +10,7 @@ pub mod idempotency;
 pub mod json;
 pub mod pagination;
 pub mod params;
+pub mod patch;
 pub mod problem;
 pub mod validation;
 

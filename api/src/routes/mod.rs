@@ -2,8 +2,10 @@
 //! `dto.rs` (the wire types, with their schema), `service.rs` (the logic, no HTTP).
 
 pub mod auth;
+pub mod deputies;
 pub mod health;
 pub mod regions;
+pub mod stations;
 pub mod users;
 
 use actix_web::middleware::from_fn;
@@ -24,7 +26,18 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(
                 scope::scope("/regions")
                     .wrap(from_fn(idempotent_posts))
-                    .configure(regions::handlers::routes),
+                    .configure(regions::handlers::routes)
+                    .configure(stations::handlers::district_routes),
+            )
+            .service(
+                scope::scope("/stations")
+                    .wrap(from_fn(idempotent_posts))
+                    .configure(stations::handlers::routes),
+            )
+            .service(
+                scope::scope("/deputies")
+                    .wrap(from_fn(idempotent_posts))
+                    .configure(deputies::handlers::routes),
             ),
     );
 }

@@ -187,6 +187,24 @@ pub async fn create(
     Ok(created)
 }
 
+/// The district that `region_id` lies in (itself, if it is one).
+pub async fn district_of(db: &impl ConnectionTrait, region_id: Uuid) -> Result<Uuid, ApiError> {
+    let ancestors: Vec<Uuid> = region_closure::Entity::find()
+        .filter(region_closure::Column::DescendantId.eq(region_id))
+        .select_only()
+        .column(region_closure::Column::AncestorId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    region::Entity::find()
+        .filter(region::Column::Id.is_in(ancestors))
+        .filter(region::Column::Level.eq(RegionLevel::District))
+        .one(db)
+        .await?
+        .map(|d| d.id)
+        .ok_or(ApiError::NotFound)
+}
+
 /// The region with `id`.
 pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> Result<region::Model, ApiError> {
     region::Entity::find_by_id(id)

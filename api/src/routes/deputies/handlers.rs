@@ -1,0 +1,362 @@
+//! `/api/v1/deputies`: the public directory and its administration.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, put, web};
+use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
+
+use super::dto::{
+    CreateDeputyRequest, DeputyDto, DeputyFilters, DeputyStatusDto, SetStationsRequest,
+    StationingDto, UpdateDeputyRequest, visible_phone,
+};
+use super::service::{self, DeputyChanges, DeputyQuery, DeputyView, NewDeputy};
+use crate::auth::AdminUser;
+use crate::auth::extract::MaybeAuthUser;
+use crate::domain::name::optional;
+use crate::domain::{DisplayName, Phone, web_url};
+use crate::error::{ApiError, Checks, FieldError};
+use crate::http::client::ClientInfo;
+use crate::http::etag::{IfMatchHeader, check_if_match, created, json_with_etag};
+use crate::http::json::Json;
+use crate::http::pagination::{Page, PageParams, PageRequest};
+use crate::http::params::Query;
+use crate::i18n::Text;
+use crate::startup::AppState;
+
+const LIST: &str = "deputies";
+pub const NAME_MAX: usize = 50;
+pub const CONSTITUENCY_MAX: usize = 100;
+pub const OCCUPATION_MAX: usize = 100;
+pub const BIOGRAPHY_MAX: usize = 5000;
+
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(create_deputy)
+        .service(list_deputies)
+        .service(get_deputy)
+        .service(update_deputy)
+        .service(set_stations);
+}
+
+pub fn deputy_dto(view: &DeputyView) -> DeputyDto {
+    let d = &view.deputy;
+    DeputyDto {
+        id: d.id,
+        public_code: d.public_code.clone(),
+        region_id: d.region_id,
+        name: d.name.clone(),
+        gender: d.gender.into(),
+        level: d.level.into(),
+        constituency: d.constituency.clone(),
+        occupation: d.occupation.clone(),
+        photo_url: d.photo_url.clone(),
+        biography: d.biography.clone(),
+        term_start: d.term_start,
+        term_end: d.term_end,
+        status: d.status.into(),
+        phone: visible_phone(d, view.staff_view),
+        phone_public: view.staff_view.then_some(d.phone_public),
+        user_id: if view.staff_view { d.user_id } else { None },
+        stations: view.stations.as_ref().map(|stations| {
+            stations
+                .iter()
+                .map(|s| StationingDto {
+                    station_id: s.station.id,
+                    station_name: s.station.name.clone(),
+                    station_public_code: s.station.public_code.clone(),
+                    started_on: s.link.started_on,
+                    ended_on: s.link.ended_on,
+                })
+                .collect()
+        }),
+        created_at: d.created_at,
+        updated_at: d.updated_at,
+    }
+}
+
+/// Checks a new deputy's fields (the import uses it for each row too).
+pub fn to_new_deputy(body: CreateDeputyRequest) -> Result<NewDeputy, Vec<FieldError>> {
+    let mut checks = Checks::default();
+    let name = checks.check(DisplayName::parse("name", &body.name, NAME_MAX));
+    let constituency = checks.check(DisplayName::parse(
+        "constituency",
+        &body.constituency,
+        CONSTITUENCY_MAX,
+    ));
+    let occupation = checks.check(optional(
+        "occupation",
+        body.occupation.as_deref(),
+        OCCUPATION_MAX,
+    ));
+    let biography = checks.check(optional(
+        "biography",
+        body.biography.as_deref(),
+        BIOGRAPHY_MAX,
+    ));
+    let photo_url = checks.check(
+        body.photo_url
+            .as_deref()
+            .map(|u| web_url::parse("photo_url", u))
+            .transpose(),
+    );
+    let phone = checks.check(
+        body.phone
+            .as_deref()
+            .map(|p| Phone::parse("phone", p))
+            .transpose(),
+    );
+    if let Err(ApiError::Validation(errors)) = checks.finish() {
+        return Err(errors);
+    }
+    Ok(NewDeputy {
+        region_id: body.region_id,
+        name: name.map(DisplayName::into_inner).unwrap_or_default(),
+        gender: body.gender.into(),
+        level: body.level.into(),
+        constituency: constituency
+            .map(DisplayName::into_inner)
+            .unwrap_or_default(),
+        occupation: occupation.flatten(),
+        photo_url: photo_url.flatten(),
+        biography: biography.flatten(),
+        term_start: body.term_start,
+        term_end: body.term_end,
+        status: body.status.unwrap_or(DeputyStatusDto::Active).into(),
+        phone: phone.flatten().map(|p| p.as_str().to_owned()),
+        phone_public: body.phone_public.unwrap_or(false),
+        user_id: body.user_id,
+    })
+}
+
+fn to_changes(body: UpdateDeputyRequest) -> Result<DeputyChanges, ApiError> {
+    let mut checks = Checks::default();
+    let name = checks.check(
+        body.name
+            .as_deref()
+            .map(|n| DisplayName::parse("name", n, NAME_MAX))
+            .transpose(),
+    );
+    let constituency = checks.check(
+        body.constituency
+            .as_deref()
+            .map(|c| DisplayName::parse("constituency", c, CONSTITUENCY_MAX))
+            .transpose(),
+    );
+    let occupation = body.occupation.map(|o| {
+        checks
+            .check(optional("occupation", o.as_deref(), OCCUPATION_MAX))
+            .flatten()
+    });
+    let biography = body.biography.map(|b| {
+        checks
+            .check(optional("biography", b.as_deref(), BIOGRAPHY_MAX))
+            .flatten()
+    });
+    let photo_url = body
+        .photo_url
+        .map(|u| u.and_then(|u| checks.check(web_url::parse("photo_url", &u))));
+    let phone = body.phone.map(|p| {
+        p.and_then(|p| {
+            checks
+                .check(Phone::parse("phone", &p))
+                .map(|p| p.as_str().to_owned())
+        })
+    });
+    checks.finish()?;
+    Ok(DeputyChanges {
+        region_id: body.region_id,
+        name: name.flatten().map(DisplayName::into_inner),
+        gender: body.gender.map(Into::into),
+        level: body.level.map(Into::into),
+        constituency: constituency.flatten().map(DisplayName::into_inner),
+        occupation,
+        photo_url,
+        biography,
+        term_start: body.term_start,
+        term_end: body.term_end,
+        status: body.status.map(Into::into),
+        phone,
+        phone_public: body.phone_public,
+        user_id: body.user_id,
+    })
+}
+
+/// Adds a deputy in the caller's scope; the deputy gets a public code for their QR code.
+/// Accepts `Idempotency-Key`.
+#[utoipa::path(
+    tag = "deputies",
+    security(("bearer" = [])),
+    params(crate::http::idempotency::IdempotencyKey),
+    request_body = CreateDeputyRequest,
+    responses(
+        (status = 201, description = "Created", body = DeputyDto, headers(("Location" = String), ("ETag" = String))),
+        (status = 403, response = crate::openapi::Forbidden),
+    )
+)]
+#[post("")]
+async fn create_deputy(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: AdminUser,
+    body: Json<CreateDeputyRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let new = to_new_deputy(body.into_inner()).map_err(ApiError::Validation)?;
+    let client = ClientInfo::of(&req, state.settings.trust_forwarded_for);
+    let deputy = service::create(&state.db, &caller, &client, new).await?;
+    let view = DeputyView {
+        deputy,
+        staff_view: true,
+        stations: Some(Vec::new()),
+    };
+    created(
+        &req,
+        &format!("/api/v1/deputies/{}", view.deputy.id),
+        &deputy_dto(&view),
+    )
+}
+
+/// Finds deputies by station (stationed there now), region (its whole subtree), level, or text
+/// in the name or constituency; active ones unless `status` says otherwise. Public: a phone
+/// appears only when the deputy published it.
+#[utoipa::path(
+    tag = "deputies",
+    params(DeputyFilters, PageParams),
+    responses(
+        (status = 200, description = "A page of deputies, by name", body = Page<DeputyDto>, headers(("ETag" = String))),
+        (status = 304, description = "Not modified (If-None-Match)"),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[get("")]
+async fn list_deputies(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: MaybeAuthUser,
+    filters: Query<DeputyFilters>,
+    page: PageRequest,
+) -> Result<HttpResponse, ApiError> {
+    let filters = filters.into_inner();
+    let after = state.cursors.after::<(String, Uuid)>(LIST, &page)?;
+    let query = DeputyQuery {
+        station_id: filters.station_id,
+        region_id: filters.region_id,
+        level: filters.level.map(Into::into),
+        q: filters
+            .q
+            .map(|q| q.trim().to_owned())
+            .filter(|q| !q.is_empty()),
+        status: filters.status.unwrap_or(DeputyStatusDto::Active).into(),
+    };
+    let rows = service::list(
+        state.db.reader(),
+        caller.0.as_ref(),
+        query,
+        after,
+        page.limit,
+    )
+    .await?;
+    let page = state.cursors.page(
+        LIST,
+        rows,
+        page.limit,
+        |v| (v.deputy.name.clone(), v.deputy.id),
+        |v| deputy_dto(&v),
+    );
+    json_with_etag(&req, StatusCode::OK, &page)
+}
+
+/// A deputy's profile with the stations they are stationed at. Public; the deputy themself and
+/// administrators in scope also see the account, the masked phone and past stationings.
+#[utoipa::path(
+    tag = "deputies",
+    params(("id" = Uuid, Path, description = "Deputy id")),
+    responses(
+        (status = 200, description = "The deputy", body = DeputyDto, headers(("ETag" = String))),
+        (status = 304, description = "Not modified (If-None-Match)"),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[get("/{id}")]
+async fn get_deputy(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: MaybeAuthUser,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let view = service::get(state.db.reader(), caller.0.as_ref(), id.into_inner()).await?;
+    json_with_etag(&req, StatusCode::OK, &deputy_dto(&view))
+}
+
+/// Changes a deputy (administrators in scope).
+#[utoipa::path(
+    tag = "deputies",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Deputy id"), IfMatchHeader),
+    request_body = UpdateDeputyRequest,
+    responses(
+        (status = 200, description = "Updated", body = DeputyDto, headers(("ETag" = String))),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 412, response = crate::openapi::PreconditionFailed),
+    )
+)]
+#[patch("/{id}")]
+async fn update_deputy(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: AdminUser,
+    id: web::Path<Uuid>,
+    body: Json<UpdateDeputyRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let changes = to_changes(body.into_inner())?;
+    let client = ClientInfo::of(&req, state.settings.trust_forwarded_for);
+    let view = service::update(
+        &state.db,
+        &caller,
+        &client,
+        id.into_inner(),
+        changes,
+        |current| check_if_match(&req, &deputy_dto(current)),
+    )
+    .await?;
+    json_with_etag(&req, StatusCode::OK, &deputy_dto(&view))
+}
+
+/// Sets the stations a deputy is stationed at from now on (a deputy may be stationed at several,
+/// across levels). Stations left out end today; history is kept. Stations must be active and in
+/// the caller's scope.
+#[utoipa::path(
+    tag = "deputies",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Deputy id")),
+    request_body = SetStationsRequest,
+    responses(
+        (status = 200, description = "The deputy with current and past stationings", body = DeputyDto),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[put("/{id}/stations")]
+async fn set_stations(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: AdminUser,
+    id: web::Path<Uuid>,
+    body: Json<SetStationsRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    if body.stations.len() > 20 {
+        return Err(ApiError::validation(
+            "stations",
+            "length",
+            Text::fixed("最多驻 20 个联络站。", "At most 20 stations."),
+        ));
+    }
+    let wanted = body
+        .stations
+        .into_iter()
+        .map(|s| (s.station_id, s.since))
+        .collect();
+    let client = ClientInfo::of(&req, state.settings.trust_forwarded_for);
+    let view = service::set_stations(&state.db, &caller, &client, id.into_inner(), wanted).await?;
+    json_with_etag(&req, StatusCode::OK, &deputy_dto(&view))
+}
