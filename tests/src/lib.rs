@@ -358,6 +358,97 @@ impl TestApp {
     }
 }
 
+/// A station as the directory tests build them: `name` in `region` at (`lat`, `lng`).
+pub fn station_body(region: Uuid, name: &str, lat: f64, lng: f64) -> Value {
+    json!({
+        "region_id": region,
+        "kind": "community",
+        "name": name,
+        "address": format!("{name}路 1 号"),
+        "location": {"latitude": lat, "longitude": lng},
+        "opening_hours": {
+            "periods": [{"weekdays": [1, 2, 3, 4, 5], "opens": "09:00", "closes": "17:00"}],
+            "note": "逢6接待日"
+        },
+        "phone": "0571-87654321",
+        "star_rating": 3,
+    })
+}
+
+/// A deputy as the directory tests build them, with a private mobile phone.
+pub fn deputy_body(region: Uuid, name: &str) -> Value {
+    json!({
+        "region_id": region,
+        "name": name,
+        "gender": "female",
+        "level": "county",
+        "constituency": "东湖街道第三选区",
+        "occupation": "社区卫生服务中心主任",
+        "term_start": "2026-01-01",
+        "term_end": "2030-12-31",
+        "phone": "13812341234",
+        "phone_public": false,
+    })
+}
+
+impl TestApp {
+    /// Creates a station and returns its body; panics unless it is created.
+    pub async fn create_station(&self, token: &str, body: &Value) -> Value {
+        let response = self.post("/api/v1/stations", Some(token), body).await;
+        let status = response.status();
+        let body: Value = response.json().await.expect("json");
+        assert_eq!(status, StatusCode::CREATED, "create station: {body}");
+        body
+    }
+
+    /// Creates a deputy and returns its body; panics unless it is created.
+    pub async fn create_deputy(&self, token: &str, body: &Value) -> Value {
+        let response = self.post("/api/v1/deputies", Some(token), body).await;
+        let status = response.status();
+        let body: Value = response.json().await.expect("json");
+        assert_eq!(status, StatusCode::CREATED, "create deputy: {body}");
+        body
+    }
+
+    /// Stations `deputy` at `stations` (since 2026-01-01); panics unless accepted.
+    pub async fn station_deputy(&self, token: &str, deputy: &str, stations: &[&str]) {
+        let body = json!({
+            "stations": stations
+                .iter()
+                .map(|s| json!({"station_id": s, "since": "2026-01-01"}))
+                .collect::<Vec<_>>()
+        });
+        let response = self
+            .request(
+                Method::PUT,
+                &format!("/api/v1/deputies/{deputy}/stations"),
+                Some(token),
+            )
+            .json(&body)
+            .send()
+            .await
+            .expect("request sent");
+        let status = response.status();
+        let text = response.text().await.unwrap_or_default();
+        assert_eq!(status, StatusCode::OK, "station deputy: {text}");
+    }
+
+    pub async fn put(&self, path: &str, token: Option<&str>, body: &Value) -> Response {
+        self.request(Method::PUT, path, token)
+            .json(body)
+            .send()
+            .await
+            .expect("request sent")
+    }
+}
+
+/// The string field `key` of `value`.
+pub fn str_of<'a>(value: &'a Value, key: &str) -> &'a str {
+    value[key]
+        .as_str()
+        .unwrap_or_else(|| panic!("{key} in {value}"))
+}
+
 /// The `id` field of a JSON response body.
 pub async fn id_of(response: Response) -> Uuid {
     let body: Value = response.json().await.expect("json body");

@@ -42,7 +42,7 @@ impl Phone {
         if bytes.len() == 11 && bytes[0] == b'1' && (b'3'..=b'9').contains(&bytes[1]) {
             return Ok(Phone(digits));
         }
-        if bytes.first() == Some(&b'0') {
+        if bytes.first() == Some(&b'0') && bytes.get(1).is_some_and(|b| *b != b'0') {
             // Beijing, Tianjin, Shanghai, Chongqing and the 02x cities have 3-digit area codes
             // (with the 0); every other area code has 4.
             let area_len = if matches!(bytes.get(1), Some(b'1' | b'2')) {

@@ -1,6 +1,7 @@
 //! Black-box tests of the running service: one binary, one module per area.
 
 mod auth;
+mod deputies;
 mod errors;
 mod health;
 mod idempotency;
@@ -8,4 +9,5 @@ mod jwt;
 mod pagination;
 mod regions;
 mod sqlite;
+mod stations;
 mod users;

@@ -174,6 +174,10 @@ pub async fn create(
     region_closure::Entity::insert_many(links)
         .exec(&txn)
         .await?;
+    if created.level == RegionLevel::District {
+        // Every district starts with the nine haves (九有); its administrators adapt them.
+        crate::routes::stations::service::seed_default_items(&txn, created.id).await?;
+    }
     audit::record(
         &txn,
         Actor::user(caller, client),
