@@ -82,7 +82,13 @@ pub struct Settings {
     pub access_token_ttl: Duration,
     /// How long a sign-in session may be refreshed before the user must sign in again.
     pub session_ttl: Duration,
+    /// What a QR code encodes: an http(s) URL with `{code}` where the public code goes.
+    pub qr_url_template: String,
 }
+
+/// The QR code template when none is configured: a reserved domain, so that nobody mistakes an
+/// unconfigured deployment's codes for real ones.
+pub const DEFAULT_QR_URL_TEMPLATE: &str = "https://example.invalid/q/{code}";
 
 /// A variable that could not be used, and why.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -201,6 +207,9 @@ impl Settings {
                 ));
             }
         };
+        if let Some(v) = var("LIANLUO_QR_URL_TEMPLATE") {
+            settings.qr_url_template = parse_qr_template(&v)?;
+        }
         Ok(settings)
     }
 
@@ -228,12 +237,31 @@ impl Settings {
             trust_forwarded_for: false,
             access_token_ttl: Duration::from_secs(15 * 60),
             session_ttl: Duration::from_secs(30 * 24 * 3600),
+            qr_url_template: DEFAULT_QR_URL_TEMPLATE.to_owned(),
         }
     }
 }
 
 fn default_sqlite_url(data_dir: &Path) -> String {
     format!("sqlite://{}", data_dir.join("lianluo.db").display())
+}
+
+/// Checks a QR URL template: `{code}` once, and an http(s) URL once filled in.
+fn parse_qr_template(value: &str) -> Result<String, ConfigError> {
+    let name = "LIANLUO_QR_URL_TEMPLATE";
+    let value = value.trim();
+    if value.matches("{code}").count() != 1 {
+        return Err(ConfigError::new(name, "must contain `{code}` exactly once"));
+    }
+    match url::Url::parse(&value.replace("{code}", "S2345678")) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => {
+            Ok(value.to_owned())
+        }
+        _ => Err(ConfigError::new(
+            name,
+            format!("`{value}` is not an http(s) URL"),
+        )),
+    }
 }
 
 fn parse_secret(variable: &'static str, value: &str) -> Result<Secret, ConfigError> {
@@ -268,6 +296,26 @@ mod tests {
         assert!(s.jwt_secret.is_none());
         assert_eq!(s.log_format, LogFormat::Pretty);
         assert_eq!(s.access_token_ttl, Duration::from_secs(900));
+        assert_eq!(s.qr_url_template, "https://example.invalid/q/{code}");
+    }
+
+    #[test]
+    fn a_qr_template_needs_one_code_in_a_web_url() {
+        let s = from(&[(
+            "LIANLUO_QR_URL_TEMPLATE",
+            "https://rd.example.cn/m/?c={code}",
+        )])
+        .unwrap();
+        assert_eq!(s.qr_url_template, "https://rd.example.cn/m/?c={code}");
+        for bad in [
+            "https://rd.example.cn/",
+            "ftp://x/{code}",
+            "{code}",
+            "https://x/{code}/{code}",
+        ] {
+            let err = from(&[("LIANLUO_QR_URL_TEMPLATE", bad)]).unwrap_err();
+            assert_eq!(err.variable, "LIANLUO_QR_URL_TEMPLATE", "{bad}");
+        }
     }
 
     #[test]

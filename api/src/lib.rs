@@ -17,6 +17,7 @@ pub mod i18n;
 pub mod jobs;
 pub mod metrics;
 pub mod openapi;
+pub mod qr;
 pub mod routes;
 pub mod startup;
 pub mod telemetry;

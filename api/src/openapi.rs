@@ -87,6 +87,8 @@ every response carries `X-Request-Id`.",
         (name = "regions", description = "The region tree: district > town/street > village/community"),
         (name = "stations", description = "Liaison stations (联络站) and the districts' checklists (九有)"),
         (name = "deputies", description = "People's deputies (人大代表) and where they are stationed"),
+        (name = "codes", description = "QR codes and resolving a scanned public code (码上找代表)"),
+        (name = "imports", description = "Bulk import of stations and deputies from CSV"),
     ),
     components(
         schemas(crate::error::Problem, crate::error::ProblemFieldError),

@@ -2,6 +2,7 @@
 //! `dto.rs` (the wire types, with their schema), `service.rs` (the logic, no HTTP).
 
 pub mod auth;
+pub mod codes;
 pub mod deputies;
 pub mod health;
 pub mod regions;
@@ -32,12 +33,15 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(
                 scope::scope("/stations")
                     .wrap(from_fn(idempotent_posts))
-                    .configure(stations::handlers::routes),
+                    .configure(stations::handlers::routes)
+                    .configure(codes::handlers::station_routes),
             )
             .service(
                 scope::scope("/deputies")
                     .wrap(from_fn(idempotent_posts))
-                    .configure(deputies::handlers::routes),
-            ),
+                    .configure(deputies::handlers::routes)
+                    .configure(codes::handlers::deputy_routes),
+            )
+            .configure(codes::handlers::resolve_routes),
     );
 }

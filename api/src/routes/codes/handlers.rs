@@ -1,0 +1,155 @@
+//! `GET /api/v1/stations/{id}/qrcode`, `GET /api/v1/deputies/{id}/qrcode` and
+//! `GET /api/v1/resolve/{code}`.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{
+    self, ContentDisposition, DispositionParam, DispositionType, Header,
+};
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
+
+use super::dto::{CodeTargetDto, QrFormatDto, QrParams, QrPicture, ResolvedCodeDto};
+use super::service;
+use crate::domain::public_code::CodeKind;
+use crate::error::ApiError;
+use crate::http::etag::{etag_of, json_with_etag};
+use crate::http::params::Query;
+use crate::qr::{self, Format};
+use crate::startup::AppState;
+
+const DEFAULT_SIZE: u32 = 512;
+
+/// Registered under `/stations`.
+pub fn station_routes(cfg: &mut ServiceConfig) {
+    cfg.service(station_qrcode);
+}
+
+/// Registered under `/deputies`.
+pub fn deputy_routes(cfg: &mut ServiceConfig) {
+    cfg.service(deputy_qrcode);
+}
+
+/// Registered under `/api/v1`.
+pub fn resolve_routes(cfg: &mut ServiceConfig) {
+    cfg.service(resolve);
+}
+
+/// The QR code of `code` as the client asked for it, with an ETag (the picture only changes
+/// when the template does) and a file name for saving.
+async fn qrcode(
+    req: &HttpRequest,
+    state: &AppState,
+    code: &str,
+    params: QrParams,
+) -> Result<HttpResponse, ApiError> {
+    let format = match params.format.unwrap_or_default() {
+        QrFormatDto::Svg => Format::Svg,
+        QrFormatDto::Png => Format::Png,
+    };
+    let url = qr::url_for(&state.settings.qr_url_template, code);
+    let size = params.size.unwrap_or(DEFAULT_SIZE);
+    // Drawing a large PNG takes milliseconds of CPU: keep it off the async workers.
+    let picture = web::block(move || qr::render(&url, format, size))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(ApiError::internal)?;
+    let tag = etag_of(&picture);
+    let unchanged = header::IfNoneMatch::parse(req).is_ok_and(|m| match m {
+        header::IfNoneMatch::Any => true,
+        header::IfNoneMatch::Items(items) => items.iter().any(|t| t.weak_eq(&tag)),
+    });
+    if unchanged {
+        return Ok(HttpResponse::NotModified()
+            .insert_header(header::ETag(tag))
+            .finish());
+    }
+    Ok(HttpResponse::build(StatusCode::OK)
+        .insert_header(header::ETag(tag))
+        .insert_header(ContentDisposition {
+            disposition: DispositionType::Inline,
+            parameters: vec![DispositionParam::Filename(format!(
+                "{code}.{}",
+                format.extension()
+            ))],
+        })
+        .content_type(format.content_type())
+        .body(picture))
+}
+
+/// The QR code printed on the station's board: it carries the configured URL
+/// (`LIANLUO_QR_URL_TEMPLATE`) with the station's public code. Public.
+#[utoipa::path(
+    tag = "codes",
+    params(("id" = Uuid, Path, description = "Station id"), QrParams),
+    responses(
+        (status = 200, description = "The QR code", content((QrPicture = "image/svg+xml"), (QrPicture = "image/png")), headers(("ETag" = String))),
+        (status = 304, description = "Not modified (If-None-Match)"),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[get("/{id}/qrcode")]
+async fn station_qrcode(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    params: Query<QrParams>,
+) -> Result<HttpResponse, ApiError> {
+    let code = service::station_code(state.db.reader(), id.into_inner()).await?;
+    qrcode(&req, &state, &code, params.into_inner()).await
+}
+
+/// The QR code of a deputy's card: the configured URL with the deputy's public code. Public.
+#[utoipa::path(
+    tag = "codes",
+    params(("id" = Uuid, Path, description = "Deputy id"), QrParams),
+    responses(
+        (status = 200, description = "The QR code", content((QrPicture = "image/svg+xml"), (QrPicture = "image/png")), headers(("ETag" = String))),
+        (status = 304, description = "Not modified (If-None-Match)"),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[get("/{id}/qrcode")]
+async fn deputy_qrcode(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    params: Query<QrParams>,
+) -> Result<HttpResponse, ApiError> {
+    let code = service::deputy_code(state.db.reader(), id.into_inner()).await?;
+    qrcode(&req, &state, &code, params.into_inner()).await
+}
+
+/// What a scanned or typed public code points to: a station or a deputy, with its id and
+/// name, for the front end to open. Case and surrounding spaces do not matter. Public.
+#[utoipa::path(
+    tag = "codes",
+    params(("code" = String, Path, description = "A public code, e.g. S7K3M9QX")),
+    responses(
+        (status = 200, description = "What the code names", body = ResolvedCodeDto, headers(("ETag" = String))),
+        (status = 304, description = "Not modified (If-None-Match)"),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[get("/resolve/{code}")]
+async fn resolve(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    code: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let target = service::resolve(state.db.reader(), &code).await?;
+    let (kind, collection) = match target.kind {
+        CodeKind::Station => (CodeTargetDto::Station, "stations"),
+        CodeKind::Deputy => (CodeTargetDto::Deputy, "deputies"),
+    };
+    let body = ResolvedCodeDto {
+        href: format!("/api/v1/{collection}/{}", target.id),
+        code: target.code,
+        kind,
+        id: target.id,
+        name: target.name,
+    };
+    json_with_etag(&req, StatusCode::OK, &body)
+}

@@ -1,0 +1,5 @@
+//! Public codes: QR codes of stations and deputies, and resolving a scanned code (码上找代表).
+
+pub mod dto;
+pub mod handlers;
+pub mod service;
