@@ -43,6 +43,8 @@ pub struct FieldError {
     /// A stable code, e.g. `required`, `length`, `range`, `unknown_field`, `invalid_type`.
     pub code: Cow<'static, str>,
     pub message: Text,
+    /// For uploaded files: the line the error is on (the header is line 1).
+    pub line: Option<u64>,
 }
 
 impl FieldError {
@@ -55,7 +57,14 @@ impl FieldError {
             field: field.into(),
             code: code.into(),
             message,
+            line: None,
         }
+    }
+
+    /// The same error, placed on `line` of an uploaded file.
+    pub fn at_line(mut self, line: u64) -> Self {
+        self.line = Some(line);
+        self
     }
 }
 
@@ -111,6 +120,10 @@ pub enum ApiError {
     /// 401 `invalid_refresh_token`: unknown, expired, revoked or already used refresh token.
     #[error("invalid refresh token")]
     InvalidRefreshToken,
+    /// 422 `import_failed`: an uploaded file has errors (each with its line and column in
+    /// `errors`); nothing of it was written.
+    #[error("import failed")]
+    ImportFailed(Vec<FieldError>),
     /// 403 `forbidden`: authenticated, but this caller may not do this.
     #[error("forbidden")]
     Forbidden(Text),
@@ -212,6 +225,7 @@ impl ApiError {
                 ApiError::UnsupportedMediaType { expected }
             }
             ApiError::Validation(e) => ApiError::Validation(e.clone()),
+            ApiError::ImportFailed(e) => ApiError::ImportFailed(e.clone()),
             ApiError::IdempotencyKeyReused => ApiError::IdempotencyKeyReused,
             ApiError::Rule { code, message } => ApiError::Rule {
                 code,
@@ -248,6 +262,7 @@ impl ApiError {
             ApiError::PayloadTooLarge { .. } => "payload_too_large",
             ApiError::UnsupportedMediaType { .. } => "unsupported_media_type",
             ApiError::Validation(_) => "validation_failed",
+            ApiError::ImportFailed(_) => "import_failed",
             ApiError::IdempotencyKeyReused => "idempotency_key_reused",
             ApiError::Rule { code, .. } => code,
             ApiError::RateLimited { .. } => "rate_limited",
@@ -370,6 +385,10 @@ impl ApiError {
                 "部分字段不符合要求，详见 errors。",
                 "Some fields are invalid; see `errors`.",
             ),
+            ApiError::ImportFailed(_) => Text::fixed(
+                "文件未导入，任何数据都未写入：请按 errors 中的行号和列修改后重新上传。",
+                "Nothing was imported: fix the lines and columns listed in `errors` and upload again.",
+            ),
             ApiError::IdempotencyKeyReused => Text::fixed(
                 "该 Idempotency-Key 已用于另一个不同的请求。",
                 "This Idempotency-Key was already used for a different request.",
@@ -395,7 +414,9 @@ impl ApiError {
 
     fn field_errors(&self) -> Option<&[FieldError]> {
         match self {
-            ApiError::InvalidQuery(errors) | ApiError::Validation(errors) => Some(errors),
+            ApiError::InvalidQuery(errors)
+            | ApiError::Validation(errors)
+            | ApiError::ImportFailed(errors) => Some(errors),
             _ => None,
         }
     }
@@ -418,6 +439,7 @@ impl ApiError {
                         field: e.field.clone(),
                         code: e.code.to_string(),
                         message: e.message.get(lang).to_owned(),
+                        line: e.line,
                     })
                     .collect()
             }),
@@ -503,9 +525,10 @@ impl ResponseError for ApiError {
             ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::Validation(_) | ApiError::IdempotencyKeyReused | ApiError::Rule { .. } => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
+            ApiError::Validation(_)
+            | ApiError::ImportFailed(_)
+            | ApiError::IdempotencyKeyReused
+            | ApiError::Rule { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -613,7 +636,7 @@ pub struct Problem {
     /// The request id (also in `X-Request-Id`); quote it when reporting a problem.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// For `validation_failed` and `invalid_query`: every field that failed.
+    /// For `validation_failed`, `invalid_query` and `import_failed`: every field that failed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<ProblemFieldError>>,
 }
@@ -627,6 +650,9 @@ pub struct ProblemFieldError {
     pub code: String,
     /// What is wrong, in the negotiated language.
     pub message: String,
+    /// For an uploaded file (`import_failed`): the line of the error; the header is line 1.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
 }
 
 #[cfg(test)]

@@ -45,9 +45,9 @@ problem_responses! {
     NotFound => 404, "No such resource, or not one the caller may see (`not_found`).";
     Conflict => 409, "A duplicate or a clash with the current state (`conflict`), or a request with the same Idempotency-Key still in flight (`idempotency_in_flight`).";
     PreconditionFailed => 412, "`If-Match` does not match the current version (`precondition_failed`).";
-    PayloadTooLarge => 413, "The body is larger than 64 KiB (`payload_too_large`).";
-    UnsupportedMediaType => 415, "The body is not `application/json` (`unsupported_media_type`).";
-    UnprocessableEntity => 422, "Well-formed but invalid: fields listed in `errors` (`validation_failed`), a broken rule, or an Idempotency-Key reused with another body (`idempotency_key_reused`).";
+    PayloadTooLarge => 413, "The body is larger than the endpoint takes: 64 KiB of JSON, 5 MiB of CSV for imports (`payload_too_large`).";
+    UnsupportedMediaType => 415, "The body is not of the media type the endpoint takes: `application/json`, or `text/csv` for imports (`unsupported_media_type`).";
+    UnprocessableEntity => 422, "Well-formed but invalid: fields listed in `errors` (`validation_failed`), an uploaded file with errors, each with its `line` (`import_failed`), a broken rule, or an Idempotency-Key reused with another body (`idempotency_key_reused`).";
     TooManyRequests => 429, "Too many requests (`rate_limited`), with `Retry-After`.";
     InternalError => 500, "An unexpected error (`internal_error`); the body carries only the request id.";
     ServiceUnavailable => 503, "The database cannot be reached (`service_unavailable`), with `Retry-After`.";

@@ -28,6 +28,7 @@ fn collect(errors: &ValidationErrors, prefix: &str, out: &mut Vec<FieldError>) {
                     field: path.clone(),
                     code: e.code.clone(),
                     message: message_for(e),
+                    line: None,
                 }));
             }
             ValidationErrorsKind::Struct(inner) => collect(inner, &path, out),

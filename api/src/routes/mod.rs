@@ -5,6 +5,7 @@ pub mod auth;
 pub mod codes;
 pub mod deputies;
 pub mod health;
+pub mod imports;
 pub mod regions;
 pub mod stations;
 pub mod users;
@@ -42,6 +43,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
                     .configure(deputies::handlers::routes)
                     .configure(codes::handlers::deputy_routes),
             )
-            .configure(codes::handlers::resolve_routes),
+            .configure(codes::handlers::resolve_routes)
+            // No Idempotency-Key here: an import is idempotent by itself (a second run of the
+            // same file changes nothing), and files are larger than the keys' recorded bodies.
+            .service(scope::scope("/imports").configure(imports::handlers::routes)),
     );
 }

@@ -6,6 +6,7 @@ mod deputies;
 mod errors;
 mod health;
 mod idempotency;
+mod imports;
 mod jwt;
 mod pagination;
 mod regions;

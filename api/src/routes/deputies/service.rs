@@ -497,6 +497,94 @@ pub async fn update(
     Ok(view)
 }
 
+/// Sets where `deputy` is stationed inside an open transaction: stationings not in `wanted` end
+/// today, new ones begin on their date (default today), continuing ones stay. Returns the
+/// stations wanted, and whether anything changed.
+pub async fn restation(
+    txn: &sea_orm::DatabaseTransaction,
+    caller: &AuthUser,
+    deputy: &deputy::Model,
+    wanted: &[(Uuid, Option<NaiveDate>)],
+) -> Result<(HashSet<Uuid>, bool), ApiError> {
+    let mut checks = Checks::default();
+    let mut seen = HashSet::new();
+    for (i, (station_id, _)) in wanted.iter().enumerate() {
+        let field = format!("stations[{i}].station_id");
+        if !seen.insert(*station_id) {
+            checks.fail(FieldError::new(
+                field,
+                "duplicate",
+                Text::fixed(
+                    "同一联络站出现了两次。",
+                    "The same station is listed twice.",
+                ),
+            ));
+            continue;
+        }
+        match station::Entity::find_by_id(*station_id).one(txn).await? {
+            None => checks.fail(FieldError::new(
+                field,
+                "unknown_station",
+                Text::fixed("联络站不存在。", "There is no such station."),
+            )),
+            Some(s) if s.status == StationStatus::Archived => checks.fail(FieldError::new(
+                field,
+                "station_archived",
+                Text::fixed(
+                    "该联络站已撤销，不能驻站。",
+                    "The station is archived; nobody can be stationed there.",
+                ),
+            )),
+            Some(s) => {
+                if !caller.scope().contains(txn, Some(s.region_id)).await? {
+                    return Err(out_of_scope());
+                }
+            }
+        }
+    }
+    checks.finish()?;
+
+    let today = crate::clock::now().date_naive();
+    let current: HashMap<Uuid, deputy_station::Model> = deputy_station::Entity::find()
+        .filter(deputy_station::Column::DeputyId.eq(deputy.id))
+        .filter(deputy_station::Column::EndedOn.is_null())
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|link| (link.station_id, link))
+        .collect();
+    let wanted_ids: HashSet<Uuid> = wanted.iter().map(|(s, _)| *s).collect();
+    for link in current
+        .values()
+        .filter(|l| !wanted_ids.contains(&l.station_id))
+    {
+        deputy_station::Entity::update_many()
+            .col_expr(
+                deputy_station::Column::EndedOn,
+                Expr::value(Ord::max(today, link.started_on)),
+            )
+            .filter(deputy_station::Column::Id.eq(link.id))
+            .exec(txn)
+            .await?;
+    }
+    let now = crate::clock::now();
+    for (station_id, since) in wanted.iter().filter(|(s, _)| !current.contains_key(s)) {
+        deputy_station::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            deputy_id: Set(deputy.id),
+            station_id: Set(*station_id),
+            started_on: Set(since.unwrap_or(today)),
+            ended_on: Set(None),
+            created_at: Set(now),
+        }
+        .insert(txn)
+        .await?;
+    }
+    let changed = current.keys().any(|s| !wanted_ids.contains(s))
+        || wanted_ids.iter().any(|s| !current.contains_key(s));
+    Ok((wanted_ids, changed))
+}
+
 /// Sets where a deputy is stationed from now on: stationings not listed end `today`, new ones
 /// begin on their `since` (default `today`), continuing ones are left as they are.
 pub async fn set_stations(
@@ -517,80 +605,7 @@ pub async fn set_stations(
             ),
         });
     }
-    let mut checks = Checks::default();
-    let mut seen = HashSet::new();
-    for (i, (station_id, _)) in wanted.iter().enumerate() {
-        let field = format!("stations[{i}].station_id");
-        if !seen.insert(*station_id) {
-            checks.fail(FieldError::new(
-                field,
-                "duplicate",
-                Text::fixed(
-                    "同一联络站出现了两次。",
-                    "The same station is listed twice.",
-                ),
-            ));
-            continue;
-        }
-        match station::Entity::find_by_id(*station_id).one(&txn).await? {
-            None => checks.fail(FieldError::new(
-                field,
-                "unknown_station",
-                Text::fixed("联络站不存在。", "There is no such station."),
-            )),
-            Some(s) if s.status == StationStatus::Archived => checks.fail(FieldError::new(
-                field,
-                "station_archived",
-                Text::fixed(
-                    "该联络站已撤销，不能驻站。",
-                    "The station is archived; nobody can be stationed there.",
-                ),
-            )),
-            Some(s) => {
-                if !caller.scope().contains(&txn, Some(s.region_id)).await? {
-                    return Err(out_of_scope());
-                }
-            }
-        }
-    }
-    checks.finish()?;
-
-    let today = crate::clock::now().date_naive();
-    let current: HashMap<Uuid, deputy_station::Model> = deputy_station::Entity::find()
-        .filter(deputy_station::Column::DeputyId.eq(id))
-        .filter(deputy_station::Column::EndedOn.is_null())
-        .all(&txn)
-        .await?
-        .into_iter()
-        .map(|link| (link.station_id, link))
-        .collect();
-    let wanted_ids: HashSet<Uuid> = wanted.iter().map(|(s, _)| *s).collect();
-    for link in current
-        .values()
-        .filter(|l| !wanted_ids.contains(&l.station_id))
-    {
-        deputy_station::Entity::update_many()
-            .col_expr(
-                deputy_station::Column::EndedOn,
-                Expr::value(Ord::max(today, link.started_on)),
-            )
-            .filter(deputy_station::Column::Id.eq(link.id))
-            .exec(&txn)
-            .await?;
-    }
-    let now = crate::clock::now();
-    for (station_id, since) in wanted.iter().filter(|(s, _)| !current.contains_key(s)) {
-        deputy_station::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            deputy_id: Set(id),
-            station_id: Set(*station_id),
-            started_on: Set(since.unwrap_or(today)),
-            ended_on: Set(None),
-            created_at: Set(now),
-        }
-        .insert(&txn)
-        .await?;
-    }
+    let (wanted_ids, _) = restation(&txn, caller, &deputy, &wanted).await?;
     audit::record(
         &txn,
         Actor::user(caller, client),

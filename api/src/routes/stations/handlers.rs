@@ -190,7 +190,7 @@ fn hours(checks: &mut Checks, hours: &OpeningHoursDto) -> Option<(Vec<Period>, O
     Some((hours.periods.clone(), note))
 }
 
-fn to_new_station(body: CreateStationRequest) -> Result<NewStation, ApiError> {
+pub fn to_new_station(body: CreateStationRequest) -> Result<NewStation, ApiError> {
     let mut checks = Checks::default();
     let name = checks.check(DisplayName::parse("name", &body.name, NAME_MAX));
     let address = checks.check(DisplayName::parse("address", &body.address, ADDRESS_MAX));

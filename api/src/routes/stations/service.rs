@@ -575,8 +575,29 @@ pub async fn create(
     new: NewStation,
 ) -> Result<StationView, ApiError> {
     let txn = db.begin_write().await?;
+    let station = insert(&txn, caller, &new).await?;
+    audit::record(
+        &txn,
+        Actor::user(caller, client),
+        Entry::new("station.create", "station", station.id)
+            .region(Some(station.region_id))
+            .details(serde_json::json!({"name": station.name, "public_code": station.public_code})),
+    )
+    .await?;
+    let created = view(&txn, station, Access::Admin).await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+/// Inserts a station inside an open transaction (creation and bulk import share it): checks
+/// the region, the caller's scope and the staff, draws a public code, counts the checklist.
+pub async fn insert(
+    txn: &DatabaseTransaction,
+    caller: &AuthUser,
+    new: &NewStation,
+) -> Result<station::Model, ApiError> {
     if region::Entity::find_by_id(new.region_id)
-        .one(&txn)
+        .one(txn)
         .await?
         .is_none()
     {
@@ -586,13 +607,13 @@ pub async fn create(
             Text::fixed("区域不存在。", "There is no such region."),
         ));
     }
-    if !caller.scope().contains(&txn, Some(new.region_id)).await? {
+    if !caller.scope().contains(txn, Some(new.region_id)).await? {
         return Err(out_of_scope());
     }
     let mut checks = Checks::default();
-    check_staff(&txn, caller, &new.staff, &mut checks).await?;
+    check_staff(txn, caller, &new.staff, &mut checks).await?;
     checks.finish()?;
-    let district_id = district_of(&txn, new.region_id).await?;
+    let district_id = district_of(txn, new.region_id).await?;
     let now = crate::clock::now();
     let hours = serde_json::to_value(&new.periods).map_err(ApiError::internal)?;
     let row = |code: String| station::ActiveModel {
@@ -618,7 +639,7 @@ pub async fn create(
         updated_at: Set(now),
         archived_at: Set(None),
     };
-    let station = with_fresh_code(&txn, CodeKind::Station, |savepoint, code| {
+    let station = with_fresh_code(txn, CodeKind::Station, |savepoint, code| {
         let row = row(code);
         async move {
             let station = row.insert(&savepoint).await?;
@@ -627,23 +648,12 @@ pub async fn create(
         }
     })
     .await?;
-    apply_staff(&txn, station.id, &new.staff).await?;
-    recount(&txn, station.id).await?;
-    audit::record(
-        &txn,
-        Actor::user(caller, client),
-        Entry::new("station.create", "station", station.id)
-            .region(Some(station.region_id))
-            .details(serde_json::json!({"name": station.name, "public_code": station.public_code})),
-    )
-    .await?;
-    let station = station::Entity::find_by_id(station.id)
-        .one(&txn)
+    apply_staff(txn, station.id, &new.staff).await?;
+    recount(txn, station.id).await?;
+    station::Entity::find_by_id(station.id)
+        .one(txn)
         .await?
-        .ok_or(ApiError::NotFound)?;
-    let created = view(&txn, station, Access::Admin).await?;
-    txn.commit().await?;
-    Ok(created)
+        .ok_or(ApiError::NotFound)
 }
 
 /// Applies `changes` to a station as `caller` may, after `precondition` accepted its current
@@ -669,6 +679,34 @@ pub async fn update(
     check_staff(&txn, caller, &changes.staff, &mut checks).await?;
     checks.finish()?;
 
+    let updated = apply(&txn, current, &changes).await?;
+    audit::record(
+        &txn,
+        Actor::user(caller, client),
+        Entry::new("station.update", "station", id)
+            .region(Some(updated.region_id))
+            .details(serde_json::json!({
+                "name": changes.name,
+                "address": changes.address,
+                "phone_changed": changes.phone.is_some(),
+                "hours_changed": changes.hours.is_some(),
+                "star_rating": changes.star_rating,
+                "staff_changed": !changes.staff.is_empty(),
+            })),
+    )
+    .await?;
+    let result = view(&txn, updated, access).await?;
+    txn.commit().await?;
+    Ok(result)
+}
+
+/// Writes checked `changes` to `current` inside an open transaction; whoever calls it has
+/// checked that the caller may make them.
+pub async fn apply(
+    txn: &DatabaseTransaction,
+    current: station::Model,
+    changes: &StationChanges,
+) -> Result<station::Model, ApiError> {
     let mut active: station::ActiveModel = current.into();
     if let Some(kind) = changes.kind {
         active.kind = Set(kind);
@@ -697,26 +735,9 @@ pub async fn update(
         active.star_rating = Set(stars);
     }
     active.updated_at = Set(crate::clock::now());
-    let updated = active.update(&txn).await?;
-    apply_staff(&txn, id, &changes.staff).await?;
-    audit::record(
-        &txn,
-        Actor::user(caller, client),
-        Entry::new("station.update", "station", id)
-            .region(Some(updated.region_id))
-            .details(serde_json::json!({
-                "name": changes.name,
-                "address": changes.address,
-                "phone_changed": changes.phone.is_some(),
-                "hours_changed": changes.hours.is_some(),
-                "star_rating": changes.star_rating,
-                "staff_changed": !changes.staff.is_empty(),
-            })),
-    )
-    .await?;
-    let result = view(&txn, updated, access).await?;
-    txn.commit().await?;
-    Ok(result)
+    let updated = active.update(txn).await?;
+    apply_staff(txn, updated.id, &changes.staff).await?;
+    Ok(updated)
 }
 
 /// Archives a station: hidden from the public, kept with its history. Deputies stationed there
