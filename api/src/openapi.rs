@@ -91,7 +91,13 @@ every response carries `X-Request-Id`.",
         (name = "imports", description = "Bulk import of stations and deputies from CSV"),
     ),
     components(
-        schemas(crate::error::Problem, crate::error::ProblemFieldError),
+        schemas(
+            crate::error::Problem,
+            crate::error::ProblemFieldError,
+            // Enumerations used only in query parameters, which utoipa does not collect itself.
+            crate::routes::stations::dto::StationSort,
+            crate::routes::codes::dto::QrFormatDto,
+        ),
         responses(
             BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PreconditionFailed,
             PayloadTooLarge, UnsupportedMediaType, UnprocessableEntity, TooManyRequests,
