@@ -470,3 +470,88 @@ async fn stationing_at_an_archived_station_by_import_is_refused() {
     );
     assert_eq!(count_rows(app.db(), "deputies").await, 0);
 }
+
+#[tokio::test]
+async fn rows_naming_what_is_not_there_or_not_one_thing_are_refused() {
+    let app = spawn_app().await;
+    let (district, east, _) = app.district_with_two_towns().await;
+    let root = app.root().await;
+    // A second 东街道 in another district makes the name ambiguous for a global administrator.
+    let other = app
+        .create_region(&root.access, "白水区", "district", None)
+        .await;
+    app.create_region(&root.access, "东街道", "town", Some(other))
+        .await;
+    let file = "public_code,region,kind,name,address\n\
+                S2345678,青山区,central,站一,址\n\
+                ,东街道,central,站二,址\n\
+                ,青山区,community,站三,址,多余\n";
+    let response = import(&app, &root.access, "stations", "", file).await;
+    let problem = assert_problem(response, 422, "import_failed").await;
+    let found = errors(&problem);
+    assert!(
+        found.contains(&(4, "file".into(), "column_count".into())),
+        "{found:?}"
+    );
+    // Column count is checked when the file is read, before any row: it is reported alone.
+    assert_eq!(found.len(), 1, "{found:?}");
+
+    let file = "public_code,region,kind,name,address\n\
+                S2345678,青山区,central,站一,址\n\
+                ,东街道,central,站二,址\n";
+    let response = import(&app, &root.access, "stations", "", file).await;
+    let problem = assert_problem(response, 422, "import_failed").await;
+    assert_eq!(
+        errors(&problem),
+        [
+            (2, "public_code".into(), "unknown_code".into()),
+            (3, "region".into(), "ambiguous_region".into()),
+        ]
+    );
+    let deputies = "public_code,name,gender,level,constituency,region,term_start\n\
+                    D2345678,王芳,女,县,一选区,青山区,2026-01-01\n";
+    let response = import(&app, &root.access, "deputies", "", deputies).await;
+    let problem = assert_problem(response, 422, "import_failed").await;
+    assert_eq!(
+        errors(&problem),
+        [(2, "public_code".into(), "unknown_code".into())]
+    );
+
+    // The region's id is never ambiguous; two stations of one name are, for stationing.
+    let by_id = format!(
+        "region,kind,name,address\n{east},community,同名站,址一\n{district},community,同名站,址二\n"
+    );
+    report(import(&app, &root.access, "stations", "", &by_id).await).await;
+    let deputies = format!(
+        "name,gender,level,constituency,region,term_start,status,stations\n\
+         王芳,女,县,一选区,{east},2026-01-01,active,同名站\n\
+         陈刚,男,县,二选区,{east},2026-01-01,离任,\n"
+    );
+    let response = import(&app, &root.access, "deputies", "", &deputies).await;
+    let problem = assert_problem(response, 422, "import_failed").await;
+    assert_eq!(
+        errors(&problem),
+        [(2, "stations".into(), "ambiguous_station".into())]
+    );
+    assert_eq!(count_rows(app.db(), "deputies").await, 0);
+
+    // Someone who left office is stationed nowhere, by import either.
+    let station = app
+        .create_station(
+            &root.access,
+            &tests::station_body(east, "唯一站", 30.0, 120.0),
+        )
+        .await;
+    let left = format!(
+        "name,gender,level,constituency,region,term_start,status,stations\n\
+         陈刚,男,县,二选区,{east},2026-01-01,离任,{}\n",
+        station["public_code"].as_str().unwrap()
+    );
+    let response = import(&app, &root.access, "deputies", "", &left).await;
+    let problem = assert_problem(response, 422, "import_failed").await;
+    assert_eq!(
+        errors(&problem),
+        [(2, "stations".into(), "deputy_left_office".into())]
+    );
+    assert_eq!(count_rows(app.db(), "deputies").await, 0);
+}

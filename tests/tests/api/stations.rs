@@ -694,3 +694,100 @@ async fn a_stale_if_match_is_refused() {
     assert_problem(response, 412, "precondition_failed").await;
     assert_eq!(count_where(app.db(), "stations", "name = '站'").await, 1);
 }
+
+#[tokio::test]
+async fn one_person_holds_one_role_and_checklists_name_each_item_once() {
+    let app = spawn_app().await;
+    let (district, east, _) = app.district_with_two_towns().await;
+    let root = app.root().await;
+    let staff = app
+        .create_user(&root.access, "head", "station_staff", Some(east))
+        .await;
+    let mut body = station_body(east, "站", 30.0, 120.0);
+    body["head_user_id"] = json!(staff);
+    body["liaison_user_ids"] = json!([staff]);
+    let response = app
+        .post("/api/v1/stations", Some(&root.access), &body)
+        .await;
+    let problem = assert_problem(response, 422, "validation_failed").await;
+    assert_eq!(problem["errors"][0]["code"], "duplicate");
+    let mut crowded = station_body(east, "站", 30.0, 120.0);
+    crowded["liaison_user_ids"] = json!((0..21).map(|_| uuid::Uuid::now_v7()).collect::<Vec<_>>());
+    let response = app
+        .post("/api/v1/stations", Some(&root.access), &crowded)
+        .await;
+    let problem = assert_problem(response, 422, "validation_failed").await;
+    assert_eq!(error_fields(&problem), ["liaison_user_ids"]);
+    assert_eq!(count_rows(app.db(), "stations").await, 0);
+
+    let station = app
+        .create_station(&root.access, &station_body(east, "站", 30.0, 120.0))
+        .await;
+    let id = str_of(&station, "id");
+    let items: Value = app
+        .get(&format!("/api/v1/regions/{district}/checklist-items"), None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let first = items["items"][0]["id"].clone();
+    let twice = app
+        .put(
+            &format!("/api/v1/stations/{id}/checklist"),
+            Some(&root.access),
+            &json!({"items": [{"item_id": first, "done": true}, {"item_id": first, "done": false}]}),
+        )
+        .await;
+    let problem = assert_problem(twice, 422, "validation_failed").await;
+    assert_eq!(problem["errors"][0]["code"], "duplicate");
+    let evidence = app
+        .put(
+            &format!("/api/v1/stations/{id}/checklist"),
+            Some(&root.access),
+            &json!({"items": [{"item_id": first, "done": true,
+                               "evidence": (0..10).map(|_| uuid::Uuid::now_v7()).collect::<Vec<_>>()}]}),
+        )
+        .await;
+    assert_problem(evidence, 422, "validation_failed").await;
+    assert_eq!(count_rows(app.db(), "station_checklist").await, 0);
+
+    let same_names = app
+        .put(
+            &format!("/api/v1/regions/{district}/checklist-items"),
+            Some(&root.access),
+            &json!({"items": [{"name": "有牌子"}, {"name": "有牌子"}]}),
+        )
+        .await;
+    let problem = assert_problem(same_names, 422, "validation_failed").await;
+    assert_eq!(error_fields(&problem), ["items[1].name"]);
+    let foreign = app
+        .put(
+            &format!("/api/v1/regions/{district}/checklist-items"),
+            Some(&root.access),
+            &json!({"items": [{"id": uuid::Uuid::now_v7(), "name": "有牌子"}]}),
+        )
+        .await;
+    let problem = assert_problem(foreign, 422, "validation_failed").await;
+    assert_eq!(error_fields(&problem), ["items[0].id"]);
+    assert_eq!(
+        count_where(app.db(), "checklist_items", "archived = false").await,
+        9
+    );
+
+    // Staff may read their checklist; others may not.
+    let voter = app.voter_session("路人").await;
+    let response = app
+        .get(
+            &format!("/api/v1/stations/{id}/checklist"),
+            Some(&voter.access),
+        )
+        .await;
+    assert_problem(response, 403, "forbidden").await;
+    let response = app
+        .get(
+            &format!("/api/v1/stations/{id}/checklist"),
+            Some(&root.access),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+}
