@@ -189,6 +189,14 @@ impl ApiError {
         ApiError::Validation(vec![FieldError::new(field, code, message)])
     }
 
+    /// 403 for a region (or what lies in it) outside the caller's scope.
+    pub fn out_of_scope() -> Self {
+        ApiError::Forbidden(Text::fixed(
+            "该区域不在您的管辖范围内。",
+            "This region is outside your scope.",
+        ))
+    }
+
     pub fn forbidden() -> Self {
         ApiError::Forbidden(Text::fixed(
             "您无权执行此操作。",

@@ -114,13 +114,6 @@ pub struct DeputyQuery {
     pub status: DeputyStatus,
 }
 
-fn out_of_scope() -> ApiError {
-    ApiError::Forbidden(Text::fixed(
-        "该区域或联络站不在您的管辖范围内。",
-        "This region or station is outside your scope.",
-    ))
-}
-
 /// Whether `caller` sees `deputy` as staff: an administrator in scope, or the deputy themself.
 pub async fn is_staff_view(
     db: &impl ConnectionTrait,
@@ -199,7 +192,7 @@ async fn check_region(
         ));
     }
     if !caller.scope().contains(db, Some(region_id)).await? {
-        return Err(out_of_scope());
+        return Err(ApiError::out_of_scope());
     }
     Ok(())
 }
@@ -537,7 +530,7 @@ pub async fn restation(
             )),
             Some(s) => {
                 if !caller.scope().contains(txn, Some(s.region_id)).await? {
-                    return Err(out_of_scope());
+                    return Err(ApiError::out_of_scope());
                 }
             }
         }

@@ -66,13 +66,6 @@ pub fn child_level(parent: RegionLevel) -> Option<RegionLevel> {
     }
 }
 
-fn out_of_scope() -> ApiError {
-    ApiError::Forbidden(Text::fixed(
-        "该区域不在您的管辖范围内。",
-        "This region is outside your scope.",
-    ))
-}
-
 fn code_taken() -> ApiError {
     ApiError::Conflict(Text::fixed(
         "该行政区划代码已被使用。",
@@ -113,7 +106,7 @@ pub async fn create(
     let expected = match new.parent_id {
         None => {
             if caller.scope() != RegionScope::Global {
-                return Err(out_of_scope());
+                return Err(ApiError::out_of_scope());
             }
             Some(RegionLevel::District)
         }
@@ -129,7 +122,7 @@ pub async fn create(
                     )
                 })?;
             if !caller.scope().contains(&txn, Some(parent_id)).await? {
-                return Err(out_of_scope());
+                return Err(ApiError::out_of_scope());
             }
             child_level(parent.level)
         }
@@ -326,7 +319,7 @@ async fn writable(
 ) -> Result<region::Model, ApiError> {
     let region = find(db, id).await?;
     if !caller.scope().contains(db, Some(id)).await? {
-        return Err(out_of_scope());
+        return Err(ApiError::out_of_scope());
     }
     Ok(region)
 }
@@ -382,7 +375,7 @@ pub async fn delete(
     let txn = db.begin_write().await?;
     let region = writable(&txn, caller, id).await?;
     if caller.region_id == Some(id) {
-        return Err(out_of_scope());
+        return Err(ApiError::out_of_scope());
     }
     let children = region::Entity::find()
         .filter(region::Column::ParentId.eq(id))

@@ -143,13 +143,6 @@ fn forbidden_fields() -> ApiError {
     ))
 }
 
-fn out_of_scope() -> ApiError {
-    ApiError::Forbidden(Text::fixed(
-        "该区域不在您的管辖范围内。",
-        "This region is outside your scope.",
-    ))
-}
-
 /// What `caller` may do with `station`.
 pub async fn access(
     db: &impl ConnectionTrait,
@@ -608,7 +601,7 @@ pub async fn insert(
         ));
     }
     if !caller.scope().contains(txn, Some(new.region_id)).await? {
-        return Err(out_of_scope());
+        return Err(ApiError::out_of_scope());
     }
     let mut checks = Checks::default();
     check_staff(txn, caller, &new.staff, &mut checks).await?;
@@ -1022,7 +1015,7 @@ pub async fn set_district_items(
     let district = as_district(&txn, region_id).await?;
     // The checklist is the district's: only its own or a global administrator changes it.
     if !(caller.scope() == RegionScope::Global || caller.region_id == Some(district.id)) {
-        return Err(out_of_scope());
+        return Err(ApiError::out_of_scope());
     }
     let current: HashMap<Uuid, checklist_item::Model> = district_items(&txn, district.id)
         .await?
