@@ -4,8 +4,8 @@
 //! The tag is a hash of the JSON representation itself, so it changes exactly when what the
 //! client would see changes, without a version column in every table.
 
-use actix_web::http::StatusCode;
 use actix_web::http::header::{self, EntityTag, Header, IfMatch, IfNoneMatch};
+use actix_web::http::{Method, StatusCode};
 use actix_web::{HttpRequest, HttpResponse};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -31,16 +31,29 @@ pub fn json_with_etag<T: Serialize>(
     value: &T,
 ) -> Result<HttpResponse, ApiError> {
     let body = serde_json::to_vec(value).map_err(ApiError::internal)?;
+    Ok(with_etag(req, status, "application/json", body))
+}
+
+/// `body` of `content_type` with its ETag, or `304 Not Modified` when a GET already has it.
+/// Writes answer with their result whatever `If-None-Match` says: a 304 to a PUT or POST would
+/// tell the client nothing happened when something did.
+pub fn with_etag(
+    req: &HttpRequest,
+    status: StatusCode,
+    content_type: &'static str,
+    body: Vec<u8>,
+) -> HttpResponse {
     let tag = etag_of(&body);
-    if status == StatusCode::OK && none_match_fails(req, &tag) {
-        return Ok(HttpResponse::NotModified()
+    let is_read = matches!(*req.method(), Method::GET | Method::HEAD);
+    if is_read && status == StatusCode::OK && none_match_fails(req, &tag) {
+        return HttpResponse::NotModified()
             .insert_header(header::ETag(tag))
-            .finish());
+            .finish();
     }
-    Ok(HttpResponse::build(status)
+    HttpResponse::build(status)
         .insert_header(header::ETag(tag))
-        .content_type("application/json")
-        .body(body))
+        .content_type(content_type)
+        .body(body)
 }
 
 /// A `201 Created` with `value`, its ETag and `Location: location`.

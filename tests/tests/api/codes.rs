@@ -34,6 +34,10 @@ async fn a_stations_qr_code_carries_the_configured_url_and_resolves_back() {
         .await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.headers()["content-type"], "image/png");
+    assert_eq!(
+        response.headers()["content-disposition"],
+        format!("inline; filename=\"{code}.png\"")
+    );
     assert_eq!(response.headers()["cache-control"], "public, max-age=60");
     let etag = response.headers()["etag"].to_str().unwrap().to_owned();
     let png = response.bytes().await.unwrap();

@@ -513,3 +513,62 @@ async fn a_linked_deputy_sees_their_own_profile_as_staff() {
     let problem = assert_problem(response, 422, "validation_failed").await;
     assert_eq!(error_fields(&problem), ["user_id"]);
 }
+
+#[tokio::test]
+async fn unknown_deputies_stale_writes_and_unknown_regions_are_refused() {
+    let app = spawn_app().await;
+    let (_, east, _) = app.district_with_two_towns().await;
+    let root = app.root().await;
+    let nobody = uuid::Uuid::now_v7();
+    assert_problem(
+        app.get(&format!("/api/v1/deputies/{nobody}"), None).await,
+        404,
+        "not_found",
+    )
+    .await;
+    let response = app
+        .patch(
+            &format!("/api/v1/deputies/{nobody}"),
+            Some(&root.access),
+            &json!({"name": "某"}),
+        )
+        .await;
+    assert_problem(response, 404, "not_found").await;
+
+    let deputy = app
+        .create_deputy(&root.access, &deputy_body(east, "周红"))
+        .await;
+    let id = str_of(&deputy, "id");
+    let stale = app
+        .request(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/deputies/{id}"),
+            Some(&root.access),
+        )
+        .header("If-Match", "\"stale\"")
+        .json(&json!({"name": "周虹"}))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(stale, 412, "precondition_failed").await;
+    let nowhere = app
+        .patch(
+            &format!("/api/v1/deputies/{id}"),
+            Some(&root.access),
+            &json!({"region_id": nobody}),
+        )
+        .await;
+    let problem = assert_problem(nowhere, 422, "validation_failed").await;
+    assert_eq!(error_fields(&problem), ["region_id"]);
+    let response = app
+        .post(
+            "/api/v1/deputies",
+            Some(&root.access),
+            &deputy_body(nobody, "无区"),
+        )
+        .await;
+    let problem = assert_problem(response, 422, "validation_failed").await;
+    assert_eq!(error_fields(&problem), ["region_id"]);
+    assert_eq!(count_where(app.db(), "deputies", "name = '周红'").await, 1);
+    assert_eq!(count_rows(app.db(), "deputies").await, 1);
+}

@@ -400,7 +400,7 @@ async fn bad_files_are_refused_whole() {
 #[tokio::test]
 async fn imports_are_for_administrators_within_their_scope() {
     let app = spawn_app().await;
-    let (district, east, _) = app.district_with_two_towns().await;
+    let (_, east, _) = app.district_with_two_towns().await;
     let east_admin = app.user_session("east-admin", "admin", Some(east)).await;
     let root = app.root().await;
     report(import(&app, &root.access, "stations", "", STATIONS).await).await;
@@ -446,7 +446,6 @@ async fn imports_are_for_administrators_within_their_scope() {
         .unwrap();
     assert_problem(anonymous, 401, "unauthenticated").await;
     assert_eq!(count_rows(app.db(), "stations").await, 3);
-    let _ = district;
 }
 
 #[tokio::test]

@@ -73,7 +73,7 @@ async fn an_admin_adds_a_station_and_the_public_reads_it_with_caching() {
 }
 
 #[tokio::test]
-async fn codes_are_unique_and_say_nothing_about_order() {
+async fn codes_are_unique_and_well_formed() {
     let app = spawn_app().await;
     let (_, east, _) = app.district_with_two_towns().await;
     let root = app.root().await;
@@ -86,6 +86,16 @@ async fn codes_are_unique_and_say_nothing_about_order() {
             )
             .await;
         codes.push(str_of(&s, "public_code").to_owned());
+    }
+    // `S` and seven characters of an alphabet without look-alikes (no 0, 1, I, L, O, U).
+    for code in &codes {
+        assert!(code.starts_with('S') && code.len() == 8, "{code}");
+        assert!(
+            code[1..]
+                .chars()
+                .all(|c| "23456789ABCDEFGHJKMNPQRSTVWXYZ".contains(c)),
+            "{code}"
+        );
     }
     let mut sorted = codes.clone();
     sorted.sort();
@@ -790,4 +800,112 @@ async fn one_person_holds_one_role_and_checklists_name_each_item_once() {
         )
         .await;
     assert_eq!(response.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn unknown_stations_and_bad_changes_are_refused() {
+    let app = spawn_app().await;
+    let (_, east, _) = app.district_with_two_towns().await;
+    let root = app.root().await;
+    let nobody = uuid::Uuid::now_v7();
+    assert_problem(
+        app.get(&format!("/api/v1/stations/{nobody}"), None).await,
+        404,
+        "not_found",
+    )
+    .await;
+    let response = app
+        .get(&format!("/api/v1/regions/{nobody}/checklist-items"), None)
+        .await;
+    assert_problem(response, 404, "not_found").await;
+    let response = app
+        .patch(
+            &format!("/api/v1/stations/{nobody}"),
+            Some(&root.access),
+            &json!({"phone": null}),
+        )
+        .await;
+    assert_problem(response, 404, "not_found").await;
+
+    let station = app
+        .create_station(&root.access, &station_body(east, "站", 30.0, 120.0))
+        .await;
+    let id = str_of(&station, "id");
+    let response = app
+        .patch(
+            &format!("/api/v1/stations/{id}"),
+            Some(&root.access),
+            &json!({"phone": "110", "star_rating": -1, "location": {"latitude": 30.0, "longitude": 200.0}}),
+        )
+        .await;
+    let problem = assert_problem(response, 422, "validation_failed").await;
+    let fields = error_fields(&problem);
+    for field in ["phone", "star_rating", "location.longitude"] {
+        assert!(fields.iter().any(|f| f == field), "{field} in {problem}");
+    }
+    assert_eq!(
+        count_where(
+            app.db(),
+            "stations",
+            "phone = '0571-87654321' AND star_rating = 3"
+        )
+        .await,
+        1
+    );
+
+    // `null` clears a nullable field; an absent one stays.
+    let cleared = app
+        .patch(
+            &format!("/api/v1/stations/{id}"),
+            Some(&root.access),
+            &json!({"phone": null}),
+        )
+        .await;
+    assert_eq!(cleared.status(), StatusCode::OK);
+    let cleared: Value = cleared.json().await.unwrap();
+    assert!(cleared["phone"].is_null());
+    assert_eq!(cleared["star_rating"], 3);
+}
+
+#[tokio::test]
+async fn if_none_match_never_turns_a_write_into_a_304() {
+    let app = spawn_app().await;
+    let (_, east, _) = app.district_with_two_towns().await;
+    let root = app.root().await;
+    let station = app
+        .create_station(&root.access, &station_body(east, "站", 30.0, 120.0))
+        .await;
+    let id = str_of(&station, "id");
+    let first = app
+        .put(
+            &format!("/api/v1/stations/{id}/checklist"),
+            Some(&root.access),
+            &json!({"items": []}),
+        )
+        .await;
+    assert_eq!(first.status(), StatusCode::OK);
+    let etag = first.headers()["etag"].to_str().unwrap().to_owned();
+    let again = app
+        .request(
+            reqwest::Method::PUT,
+            &format!("/api/v1/stations/{id}/checklist"),
+            Some(&root.access),
+        )
+        .header("If-None-Match", &etag)
+        .json(&json!({"items": []}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::OK);
+    let read = app
+        .request(
+            reqwest::Method::GET,
+            &format!("/api/v1/stations/{id}/checklist"),
+            Some(&root.access),
+        )
+        .header("If-None-Match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(read.status(), StatusCode::NOT_MODIFIED);
 }

@@ -2,9 +2,7 @@
 //! `GET /api/v1/resolve/{code}`.
 
 use actix_web::http::StatusCode;
-use actix_web::http::header::{
-    self, ContentDisposition, DispositionParam, DispositionType, Header,
-};
+use actix_web::http::header::{self, ContentDisposition, DispositionParam, DispositionType};
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
@@ -13,7 +11,7 @@ use super::dto::{CodeTargetDto, QrFormatDto, QrParams, QrPicture, ResolvedCodeDt
 use super::service;
 use crate::domain::public_code::CodeKind;
 use crate::error::ApiError;
-use crate::http::etag::{etag_of, json_with_etag};
+use crate::http::etag::{json_with_etag, with_etag};
 use crate::http::params::Query;
 use crate::qr::{self, Format};
 use crate::startup::AppState;
@@ -54,27 +52,24 @@ async fn qrcode(
         .await
         .map_err(ApiError::internal)?
         .map_err(ApiError::internal)?;
-    let tag = etag_of(&picture);
-    let unchanged = header::IfNoneMatch::parse(req).is_ok_and(|m| match m {
-        header::IfNoneMatch::Any => true,
-        header::IfNoneMatch::Items(items) => items.iter().any(|t| t.weak_eq(&tag)),
-    });
-    if unchanged {
-        return Ok(HttpResponse::NotModified()
-            .insert_header(header::ETag(tag))
-            .finish());
+    let mut response = with_etag(req, StatusCode::OK, format.content_type(), picture);
+    if response.status() == StatusCode::OK {
+        response.headers_mut().insert(
+            header::CONTENT_DISPOSITION,
+            header::HeaderValue::from_str(
+                &ContentDisposition {
+                    disposition: DispositionType::Inline,
+                    parameters: vec![DispositionParam::Filename(format!(
+                        "{code}.{}",
+                        format.extension()
+                    ))],
+                }
+                .to_string(),
+            )
+            .map_err(ApiError::internal)?,
+        );
     }
-    Ok(HttpResponse::build(StatusCode::OK)
-        .insert_header(header::ETag(tag))
-        .insert_header(ContentDisposition {
-            disposition: DispositionType::Inline,
-            parameters: vec![DispositionParam::Filename(format!(
-                "{code}.{}",
-                format.extension()
-            ))],
-        })
-        .content_type(format.content_type())
-        .body(picture))
+    Ok(response)
 }
 
 /// The QR code printed on the station's board: it carries the configured URL
