@@ -3,13 +3,23 @@
 //! Entities describe rows only. They never go on the wire (every response has its own DTO in
 //! `api`) and hold no business logic; the rules live in `api::domain` and the services.
 
+pub mod appointment;
 pub mod audit_event;
 pub mod auth_session;
 pub mod checklist_item;
 pub mod deputy;
 pub mod deputy_station;
+pub mod holiday_day;
+pub mod holiday_year;
 pub mod idempotency_key;
+pub mod notification;
 pub mod prelude;
+pub mod reception;
+pub mod reception_duty;
+pub mod reception_record;
+pub mod reception_record_item;
+pub mod reception_rule;
+pub mod reception_visitor;
 pub mod refresh_token;
 pub mod region;
 pub mod region_closure;

@@ -10,6 +10,7 @@ mod m20261123_000002_create_users_and_sessions;
 mod m20261123_000003_create_idempotency_keys;
 mod m20261123_000004_create_audit_events;
 mod m20261123_000005_create_directory;
+mod m20261123_000006_create_scheduling;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000003_create_idempotency_keys::Migration),
             Box::new(m20261123_000004_create_audit_events::Migration),
             Box::new(m20261123_000005_create_directory::Migration),
+            Box::new(m20261123_000006_create_scheduling::Migration),
         ]
     }
 }

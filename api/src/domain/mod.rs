@@ -1,10 +1,14 @@
 //! Types that are valid by construction: once you hold one, it has been checked.
 
+pub mod calendar;
 pub mod geo;
+pub mod local_time;
 pub mod name;
 pub mod opening_hours;
 pub mod phone;
 pub mod public_code;
+pub mod reception_plan;
+pub mod roster;
 pub mod username;
 pub mod web_url;
 
