@@ -18,6 +18,11 @@
 //! | `LIANLUO_LOGIN_ACCOUNT_PERIOD_SECS` | `60` | one more attempt for that account every this many seconds |
 //! | `LIANLUO_LOGIN_IP_BURST` | `30` | login attempts allowed at once from one client address |
 //! | `LIANLUO_LOGIN_IP_PERIOD_SECS` | `2` | one more attempt from that address every this many seconds |
+//! | `LIANLUO_SMS_GATEWAY_URL` | none | where SMS notifications are POSTed (see `notify::sms`); without it they stay queued, visible at `GET /api/v1/notifications` |
+//! | `LIANLUO_SMS_GATEWAY_TOKEN` | none | sent to the gateway as `Authorization: Bearer` |
+//! | `LIANLUO_OUTBOX_POLL_MS` | `5000` | how often the notification sender looks for due messages |
+//! | `LIANLUO_OUTBOX_RETRY_BASE_MS` | `30000` | the first retry delay of a failed send; it doubles each time, up to an hour |
+//! | `LIANLUO_OUTBOX_MAX_ATTEMPTS` | `8` | attempts before a message is marked failed |
 //! | `LIANLUO_TRUST_FORWARDED_FOR` | `false` | take the client address from `X-Forwarded-For` (only behind a reverse proxy you run) |
 //!
 //! A bad value stops start-up with one line naming the variable.
@@ -84,6 +89,14 @@ pub struct Settings {
     pub session_ttl: Duration,
     /// What a QR code encodes: an http(s) URL with `{code}` where the public code goes.
     pub qr_url_template: String,
+    /// The SMS gateway; `None` keeps SMS notifications queued.
+    pub sms_gateway_url: Option<String>,
+    pub sms_gateway_token: Option<Secret>,
+    /// How often the notification sender looks for due messages.
+    pub outbox_poll_interval: Duration,
+    /// The first retry delay of a failed send (doubling, capped at an hour).
+    pub outbox_retry_base: Duration,
+    pub outbox_max_attempts: u32,
 }
 
 /// The QR code template when none is configured: a reserved domain, so that nobody mistakes an
@@ -210,6 +223,28 @@ impl Settings {
         if let Some(v) = var("LIANLUO_QR_URL_TEMPLATE") {
             settings.qr_url_template = parse_qr_template(&v)?;
         }
+        if let Some(v) = var("LIANLUO_SMS_GATEWAY_URL") {
+            settings.sms_gateway_url = Some(parse_http_url("LIANLUO_SMS_GATEWAY_URL", &v)?);
+        }
+        if let Some(v) = lookup("LIANLUO_SMS_GATEWAY_TOKEN") {
+            if v.trim().is_empty() {
+                return Err(ConfigError::new(
+                    "LIANLUO_SMS_GATEWAY_TOKEN",
+                    "is set but empty",
+                ));
+            }
+            settings.sms_gateway_token = Some(Secret::new(v.trim().as_bytes().to_vec()));
+        }
+        let millis = |n: u32| Duration::from_millis(u64::from(n));
+        if let Some(n) = number("LIANLUO_OUTBOX_POLL_MS", 10, 600_000)? {
+            settings.outbox_poll_interval = millis(n);
+        }
+        if let Some(n) = number("LIANLUO_OUTBOX_RETRY_BASE_MS", 10, 3_600_000)? {
+            settings.outbox_retry_base = millis(n);
+        }
+        if let Some(n) = number("LIANLUO_OUTBOX_MAX_ATTEMPTS", 1, 100)? {
+            settings.outbox_max_attempts = n;
+        }
         Ok(settings)
     }
 
@@ -238,12 +273,27 @@ impl Settings {
             access_token_ttl: Duration::from_secs(15 * 60),
             session_ttl: Duration::from_secs(30 * 24 * 3600),
             qr_url_template: DEFAULT_QR_URL_TEMPLATE.to_owned(),
+            sms_gateway_url: None,
+            sms_gateway_token: None,
+            outbox_poll_interval: Duration::from_secs(5),
+            outbox_retry_base: Duration::from_secs(30),
+            outbox_max_attempts: 8,
         }
     }
 }
 
 fn default_sqlite_url(data_dir: &Path) -> String {
     format!("sqlite://{}", data_dir.join("lianluo.db").display())
+}
+
+/// Checks an http(s) URL with a host.
+fn parse_http_url(name: &'static str, value: &str) -> Result<String, ConfigError> {
+    match url::Url::parse(value.trim()) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => {
+            Ok(value.trim().to_owned())
+        }
+        _ => Err(ConfigError::new(name, "must be an http:// or https:// URL")),
+    }
 }
 
 /// Checks a QR URL template: `{code}` once, and an http(s) URL once filled in.
@@ -297,6 +347,22 @@ mod tests {
         assert_eq!(s.log_format, LogFormat::Pretty);
         assert_eq!(s.access_token_ttl, Duration::from_secs(900));
         assert_eq!(s.qr_url_template, "https://example.invalid/q/{code}");
+        assert_eq!(s.sms_gateway_url, None);
+        assert_eq!(s.outbox_poll_interval, Duration::from_secs(5));
+    }
+
+    #[test]
+    fn the_sms_gateway_is_configured_with_a_url_and_a_token() {
+        let s = from(&[
+            ("LIANLUO_SMS_GATEWAY_URL", "https://sms.example.cn/send"),
+            ("LIANLUO_SMS_GATEWAY_TOKEN", "t0ken"),
+        ])
+        .unwrap();
+        assert_eq!(
+            s.sms_gateway_url.as_deref(),
+            Some("https://sms.example.cn/send")
+        );
+        assert!(!format!("{s:?}").contains("t0ken"));
     }
 
     #[test]
@@ -331,6 +397,11 @@ mod tests {
             ("LIANLUO_BODY_TIMEOUT_SECS", "0"),
             ("LIANLUO_LOGIN_IP_BURST", "-1"),
             ("LIANLUO_TRUST_FORWARDED_FOR", "maybe"),
+            ("LIANLUO_SMS_GATEWAY_URL", "smtp://mail"),
+            ("LIANLUO_SMS_GATEWAY_TOKEN", " "),
+            ("LIANLUO_OUTBOX_POLL_MS", "1"),
+            ("LIANLUO_OUTBOX_RETRY_BASE_MS", "soon"),
+            ("LIANLUO_OUTBOX_MAX_ATTEMPTS", "0"),
         ];
         for (variable, value) in cases {
             let err = from(&[(variable, value)]).unwrap_err();

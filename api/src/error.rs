@@ -145,6 +145,10 @@ pub enum ApiError {
     /// 409 `conflict`: a duplicate, or a change that clashes with the current state.
     #[error("conflict")]
     Conflict(Text),
+    /// 409 with a state-specific code (e.g. `reception_full`): the request clashes with the
+    /// current state in a way clients branch on.
+    #[error("clash: {code}")]
+    Clash { code: &'static str, message: Text },
     /// 409 `idempotency_in_flight`: a request with this `Idempotency-Key` is still running.
     #[error("idempotent request in flight")]
     IdempotencyInFlight,
@@ -197,6 +201,22 @@ impl ApiError {
         ))
     }
 
+    /// 422 breaking a business rule, with its code.
+    pub fn rule(code: &'static str, zh: &'static str, en: &'static str) -> Self {
+        ApiError::Rule {
+            code,
+            message: Text::fixed(zh, en),
+        }
+    }
+
+    /// 409 clashing with the current state, with its code.
+    pub fn clash(code: &'static str, zh: &'static str, en: &'static str) -> Self {
+        ApiError::Clash {
+            code,
+            message: Text::fixed(zh, en),
+        }
+    }
+
     pub fn forbidden() -> Self {
         ApiError::Forbidden(Text::fixed(
             "您无权执行此操作。",
@@ -226,6 +246,10 @@ impl ApiError {
             ApiError::MethodNotAllowed(m) => ApiError::MethodNotAllowed(m.clone()),
             ApiError::RequestTimeout => ApiError::RequestTimeout,
             ApiError::Conflict(t) => ApiError::Conflict(t.clone()),
+            ApiError::Clash { code, message } => ApiError::Clash {
+                code,
+                message: message.clone(),
+            },
             ApiError::IdempotencyInFlight => ApiError::IdempotencyInFlight,
             ApiError::PreconditionFailed => ApiError::PreconditionFailed,
             ApiError::PayloadTooLarge { limit } => ApiError::PayloadTooLarge { limit: *limit },
@@ -265,6 +289,7 @@ impl ApiError {
             ApiError::MethodNotAllowed(_) => "method_not_allowed",
             ApiError::RequestTimeout => "request_timeout",
             ApiError::Conflict(_) => "conflict",
+            ApiError::Clash { code, .. } => code,
             ApiError::IdempotencyInFlight => "idempotency_in_flight",
             ApiError::PreconditionFailed => "precondition_failed",
             ApiError::PayloadTooLarge { .. } => "payload_too_large",
@@ -373,6 +398,7 @@ impl ApiError {
                 Text::fixed("请求发送超时。", "The request took too long to arrive.")
             }
             ApiError::Conflict(message) => message.clone(),
+            ApiError::Clash { message, .. } => message.clone(),
             ApiError::IdempotencyInFlight => Text::fixed(
                 "使用相同 Idempotency-Key 的请求仍在处理中，请稍后重试。",
                 "A request with this Idempotency-Key is still in progress; retry later.",
@@ -529,7 +555,9 @@ impl ResponseError for ApiError {
             ApiError::NotFound | ApiError::RouteNotFound => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
-            ApiError::Conflict(_) | ApiError::IdempotencyInFlight => StatusCode::CONFLICT,
+            ApiError::Conflict(_) | ApiError::Clash { .. } | ApiError::IdempotencyInFlight => {
+                StatusCode::CONFLICT
+            }
             ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,

@@ -2,7 +2,8 @@
 //!
 //! The service is a library with a thin binary: `startup` builds it, `routes` holds one folder
 //! per feature, `http` and `auth` the cross-cutting building blocks, `domain` the types that are
-//! valid by construction, `jobs` the background work.
+//! valid by construction, `jobs` the background work, `notify` the outbox of notifications and
+//! its sender.
 
 pub mod audit;
 pub mod auth;
@@ -16,6 +17,7 @@ pub mod http;
 pub mod i18n;
 pub mod jobs;
 pub mod metrics;
+pub mod notify;
 pub mod openapi;
 pub mod qr;
 pub mod routes;

@@ -29,6 +29,8 @@ pub struct AppState {
     pub cursors: Cursors,
     pub login_throttle: LoginThrottle,
     pub metrics: Metrics,
+    /// Delivers the notification outbox (run by `jobs`).
+    pub sender: crate::notify::sender::Sender,
     pub settings: Arc<Settings>,
 }
 
@@ -57,6 +59,12 @@ impl AppState {
             cursors: Cursors::new(cursor_key),
             login_throttle: LoginThrottle::new(&settings.login_per_account, &settings.login_per_ip),
             metrics: Metrics::new().context("metrics registry")?,
+            sender: crate::notify::sender::Sender {
+                gateway: crate::notify::sms::Gateway::from_settings(&settings)
+                    .context("SMS gateway client")?,
+                retry_base: settings.outbox_retry_base,
+                max_attempts: settings.outbox_max_attempts,
+            },
             settings: Arc::new(settings),
         })
     }

@@ -84,7 +84,8 @@ pub fn rule_days(
 /// Places the rule days of `from`..`to`: a working rule day keeps its day; a day off is moved to
 /// the next working day that no other session of the station holds (`taken`, plus every rule day
 /// placed here), or skipped under [`OnDayOff::Skip`]. A working rule day that another session
-/// already holds is skipped: that session is the reception of the day.
+/// already holds is skipped: that session is the reception of the day. Rule days in `settled`
+/// already have their session and are left out.
 ///
 /// Rule days that stay put are placed first, so a postponed session never lands on a later rule
 /// day; postponed ones then take the free working days in order.
@@ -95,8 +96,10 @@ pub fn plan(
     to: NaiveDate,
     calendar: &WorkingCalendar,
     taken: &BTreeSet<NaiveDate>,
+    settled: &BTreeSet<NaiveDate>,
 ) -> (Vec<Planned>, Vec<Skipped>) {
-    let (days, mut skipped) = rule_days(pattern, from, to);
+    let (mut days, mut skipped) = rule_days(pattern, from, to);
+    days.retain(|d| !settled.contains(d));
     let mut occupied = taken.clone();
     let mut planned = Vec::with_capacity(days.len());
     let mut off = Vec::new();
@@ -193,6 +196,7 @@ mod tests {
             d(2027, 10, 31),
             &cal,
             &BTreeSet::new(),
+            &BTreeSet::new(),
         );
         assert!(skipped.is_empty());
         assert_eq!(
@@ -222,6 +226,7 @@ mod tests {
             d(2027, 10, 10),
             &cal,
             &taken,
+            &BTreeSet::new(),
         );
         assert_eq!(
             planned,
@@ -237,6 +242,7 @@ mod tests {
             d(2027, 10, 1),
             d(2027, 10, 10),
             &cal,
+            &BTreeSet::new(),
             &BTreeSet::new(),
         );
         assert!(planned.is_empty());
@@ -254,6 +260,7 @@ mod tests {
             d(2027, 7, 1),
             d(2027, 7, 31),
             &cal,
+            &BTreeSet::new(),
             &BTreeSet::new(),
         );
         assert_eq!(
@@ -288,7 +295,7 @@ mod tests {
             let from = base + chrono::Days::new(start);
             let to = from + chrono::Days::new(len);
             let pattern = Pattern::DaysOfMonth(days);
-            let (planned, _) = plan(&pattern, OnDayOff::Postpone, from, to, &cal, &taken);
+            let (planned, _) = plan(&pattern, OnDayOff::Postpone, from, to, &cal, &taken, &BTreeSet::new());
             let mut seen = BTreeSet::new();
             for p in &planned {
                 prop_assert!(cal.is_working_day(p.day));
@@ -296,7 +303,7 @@ mod tests {
                 prop_assert!(!taken.contains(&p.day));
                 prop_assert!(seen.insert(p.day), "two sessions on {}", p.day);
             }
-            let again = plan(&pattern, OnDayOff::Postpone, from, to, &cal, &taken);
+            let again = plan(&pattern, OnDayOff::Postpone, from, to, &cal, &taken, &BTreeSet::new());
             prop_assert_eq!(again.0, planned);
         }
     }

@@ -1,4 +1,5 @@
-//! Background work that runs inside the service beside the HTTP server.
+//! Background work that runs inside the service beside the HTTP server: housekeeping, and the
+//! notification sender.
 
 pub mod maintenance;
 
@@ -22,6 +23,13 @@ impl Jobs {
 /// Starts every background job.
 pub fn spawn(state: web::Data<AppState>) -> Jobs {
     Jobs {
-        handles: vec![tokio::spawn(maintenance::run(state))],
+        handles: vec![
+            tokio::spawn(crate::notify::sender::run(
+                state.db.clone(),
+                state.sender.clone(),
+                state.settings.outbox_poll_interval,
+            )),
+            tokio::spawn(maintenance::run(state)),
+        ],
     }
 }

@@ -5,7 +5,9 @@ pub mod auth;
 pub mod codes;
 pub mod deputies;
 pub mod health;
+pub mod holidays;
 pub mod imports;
+pub mod receptions;
 pub mod regions;
 pub mod stations;
 pub mod users;
@@ -35,7 +37,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 scope::scope("/stations")
                     .wrap(from_fn(idempotent_posts))
                     .configure(stations::handlers::routes)
-                    .configure(codes::handlers::station_routes),
+                    .configure(codes::handlers::station_routes)
+                    .configure(receptions::handlers::station_routes),
             )
             .service(
                 scope::scope("/deputies")
@@ -44,6 +47,14 @@ pub fn configure(cfg: &mut ServiceConfig) {
                     .configure(codes::handlers::deputy_routes),
             )
             .configure(codes::handlers::resolve_routes)
+            .service(scope::scope("/holidays").configure(holidays::handlers::routes))
+            // Before the `/receptions` scope, which would otherwise take `/receptions:publish`.
+            .configure(receptions::handlers::range_routes)
+            .service(
+                scope::scope("/receptions")
+                    .wrap(from_fn(idempotent_posts))
+                    .configure(receptions::handlers::routes),
+            )
             // No Idempotency-Key here: an import is idempotent by itself (a second run of the
             // same file changes nothing), and files are larger than the keys' recorded bodies.
             .service(scope::scope("/imports").configure(imports::handlers::routes)),

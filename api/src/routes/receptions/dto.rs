@@ -1,0 +1,373 @@
+//! Wire types of reception rules, sessions, rosters, sign-in and records.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+use validator::Validate;
+
+use crate::routes::deputies::dto::DeputyLevelDto;
+
+/// Hours of a session, local time (China Standard Time).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HoursDto {
+    /// `HH:MM`, 00:00 to 23:59.
+    #[schema(example = "09:00")]
+    pub starts: String,
+    /// `HH:MM`, after `starts`; `24:00` is the end of the day.
+    #[schema(example = "11:30")]
+    pub ends: String,
+}
+
+/// How many deputies are on duty at a session.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeputiesPerSessionDto {
+    /// 1 to 10; a session cannot be published with fewer.
+    pub min: u8,
+    /// `min` to 10.
+    pub max: u8,
+}
+
+/// What to do when a rule day is a day off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum HolidayPolicyDto {
+    /// Move it to the next working day that holds no other session of the station (节假日顺延).
+    Postpone,
+    /// Drop it.
+    Skip,
+}
+
+/// A station's reception rule: exactly one of `days_of_month` and `weekly`.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReceptionRuleRequest {
+    /// Days of the month, 1 to 31, each once, e.g. `[6, 16, 26]` (逢6进站). A month without the
+    /// day (the 31st of April) has no session that day.
+    #[schema(example = json!([6, 16, 26]))]
+    pub days_of_month: Option<Vec<i64>>,
+    /// ISO weekday, Monday = 1 to Sunday = 7.
+    pub weekly: Option<i64>,
+    pub hours: HoursDto,
+    /// Where, up to 200 characters; default the station's address.
+    pub place: Option<String>,
+    /// Bookings per session, 1 to 1000.
+    pub capacity: i64,
+    /// Default 2 to 3.
+    pub deputies_per_session: Option<DeputiesPerSessionDto>,
+    /// Default `postpone`.
+    pub holiday_policy: Option<HolidayPolicyDto>,
+}
+
+/// A station's reception rule as stored.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReceptionRuleDto {
+    pub station_id: Uuid,
+    pub days_of_month: Option<Vec<u32>>,
+    pub weekly: Option<u8>,
+    pub hours: HoursDto,
+    /// `null`: the station's address.
+    pub place: Option<String>,
+    pub capacity: i32,
+    pub deputies_per_session: DeputiesPerSessionDto,
+    pub holiday_policy: HolidayPolicyDto,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A span of days, both included.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DateRangeRequest {
+    #[schema(example = "2027-01-01")]
+    pub from: NaiveDate,
+    /// At most a year after `from` (`from` + 1 year − 1 day).
+    #[schema(example = "2027-12-31")]
+    pub to: NaiveDate,
+}
+
+/// A rule day that got no session.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SkippedDayDto {
+    /// The day the rule names (for `no_such_day`, the first of the month).
+    pub date: NaiveDate,
+    /// For `no_such_day`: the day of the month that month lacks.
+    pub day_of_month: Option<u32>,
+    /// `no_such_day`, `day_off` (the `skip` policy), `no_free_working_day`, or `taken` (another
+    /// session of the station is already on that day).
+    pub reason: String,
+}
+
+/// A session moved off a day off.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PostponedDto {
+    pub rule_day: NaiveDate,
+    pub date: NaiveDate,
+    pub reception_id: Uuid,
+}
+
+/// What a generation did.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GenerateResultDto {
+    /// Sessions created now.
+    pub created: usize,
+    /// Untouched drafts brought in line with the rule and calendar as they are now.
+    pub updated: usize,
+    /// Sessions left as they are (published, cancelled, edited by hand, rostered, or already
+    /// as planned).
+    pub unchanged: usize,
+    pub postponed: Vec<PostponedDto>,
+    pub skipped: Vec<SkippedDayDto>,
+    /// Years of the range with no holiday calendar loaded: only weekends were treated as days
+    /// off there.
+    pub calendar_fallback_years: Vec<i32>,
+}
+
+/// Where a session is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReceptionStatusDto {
+    /// Planned; staff only.
+    Draft,
+    /// On the public roster (公示).
+    Published,
+    Cancelled,
+}
+
+/// A session's filters. Public callers see published sessions (and those cancelled after
+/// publication); staff also their stations' drafts.
+#[derive(Debug, Deserialize, Validate, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ReceptionFilters {
+    pub station_id: Option<Uuid>,
+    /// Sessions this deputy is on duty at.
+    pub deputy_id: Option<Uuid>,
+    /// Sessions of the stations of this region's whole subtree.
+    pub region_id: Option<Uuid>,
+    /// From this day on (included).
+    pub from: Option<NaiveDate>,
+    /// Up to this day (included).
+    pub to: Option<NaiveDate>,
+    pub status: Option<ReceptionStatusDto>,
+}
+
+/// A deputy on duty.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DutyDto {
+    pub deputy_id: Uuid,
+    pub name: String,
+    pub public_code: String,
+    pub level: DeputyLevelDto,
+    pub photo_url: Option<String>,
+    /// Staff only: when the deputy signed in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub checked_in_at: Option<DateTime<Utc>>,
+    /// Staff only: `present`, `absent` or `pending` (not yet signed in).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attendance: Option<String>,
+}
+
+/// A reception session.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReceptionDto {
+    pub id: Uuid,
+    pub station_id: Uuid,
+    pub station_name: String,
+    /// The local date.
+    pub date: NaiveDate,
+    pub hours: HoursDto,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub place: String,
+    pub status: ReceptionStatusDto,
+    /// `rule` or `manual`.
+    pub origin: String,
+    /// For generated sessions: the day the rule names (differs from `date` when postponed).
+    pub rule_day: Option<NaiveDate>,
+    pub capacity: i32,
+    pub seats_left: i32,
+    pub deputies_per_session: DeputiesPerSessionDto,
+    pub deputies: Vec<DutyDto>,
+    pub published_at: Option<DateTime<Utc>>,
+    /// Staff only: why it was published less than three days ahead.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub late_reason: Option<String>,
+    /// Staff only: changed by hand (generation leaves it alone).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub edited: Option<bool>,
+    pub cancelled_at: Option<DateTime<Utc>>,
+    pub cancel_reason: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// An extra session added by hand.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateReceptionRequest {
+    pub date: NaiveDate,
+    pub hours: HoursDto,
+    /// Default: the rule's place, else the station's address.
+    pub place: Option<String>,
+    /// Default: the rule's capacity, else 20.
+    pub capacity: Option<i64>,
+    pub deputies_per_session: Option<DeputiesPerSessionDto>,
+    /// Deputies on duty.
+    #[serde(default)]
+    pub deputy_ids: Vec<Uuid>,
+}
+
+/// Changes to a session; absent fields stay as they are.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateReceptionRequest {
+    /// The deputies on duty, replacing the current ones.
+    pub deputy_ids: Option<Vec<Uuid>>,
+    pub hours: Option<HoursDto>,
+    pub place: Option<String>,
+    /// 1 to 1000, not below the seats already booked.
+    pub capacity: Option<i64>,
+    /// `cancelled` (with `cancel_reason`) cancels the session and its bookings.
+    pub status: Option<ReceptionStatusDto>,
+    /// 2 to 500 characters.
+    pub cancel_reason: Option<String>,
+}
+
+/// Publishing a session.
+#[derive(Debug, Default, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PublishRequest {
+    /// Required when the session starts in less than three days; 2 to 500 characters.
+    pub late_reason: Option<String>,
+}
+
+/// Publishing a station's drafts over a span of days.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PublishRangeRequest {
+    pub station_id: Uuid,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// Required when one of the sessions starts in less than three days.
+    pub late_reason: Option<String>,
+}
+
+/// What a range publication did.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublishRangeResultDto {
+    pub published: Vec<ReceptionDto>,
+    /// Of those, published less than three days ahead.
+    pub late: usize,
+}
+
+/// A session the automatic roster could not fill.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ShortSessionDto {
+    pub reception_id: Uuid,
+    pub date: NaiveDate,
+    pub needed: usize,
+    pub assigned: usize,
+}
+
+/// A deputy's duties at the station over the rostered span.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DutyCountDto {
+    pub deputy_id: Uuid,
+    pub name: String,
+    pub duties: usize,
+}
+
+/// What an automatic roster did.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RosterResultDto {
+    /// Sessions given deputies now.
+    pub filled: Vec<ReceptionDto>,
+    /// Sessions that got fewer than their minimum (not enough free deputies).
+    pub short: Vec<ShortSessionDto>,
+    /// Every stationed deputy's duties over the span, this roster included.
+    pub counts: Vec<DutyCountDto>,
+}
+
+/// A sign-in.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CheckInDto {
+    pub reception_id: Uuid,
+    pub deputy_id: Uuid,
+    /// The first sign-in; signing in again keeps it.
+    pub checked_in_at: DateTime<Utc>,
+}
+
+/// Attendance recorded by hand.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AttendanceRequest {
+    pub present: bool,
+    /// Why, 2 to 500 characters (kept in the audit trail).
+    pub reason: String,
+}
+
+/// A visitor named in a record.
+#[derive(Debug, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VisitorRequest {
+    /// 1 to 50 characters.
+    pub name: String,
+    pub phone: Option<String>,
+}
+
+/// One matter raised.
+#[derive(Debug, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecordItemRequest {
+    /// What was raised, 1 to 2000 characters.
+    pub raised: String,
+    /// What was done on the spot, up to 2000 characters.
+    pub action_taken: Option<String>,
+}
+
+/// The record of a reception (接待记录).
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecordRequest {
+    /// How many came, 0 to 10,000.
+    pub visitor_count: i64,
+    /// Who came (optional personal data), at most 200.
+    #[serde(default)]
+    #[validate(length(max = 200))]
+    pub visitors: Vec<VisitorRequest>,
+    /// What they raised, 1 to 100 matters.
+    #[validate(length(min = 1, max = 100))]
+    pub items: Vec<RecordItemRequest>,
+    /// The feedback given, up to 2000 characters.
+    pub feedback: Option<String>,
+}
+
+/// A visitor as recorded; the phone masked.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VisitorDto {
+    pub id: Uuid,
+    pub name: String,
+    pub phone: Option<String>,
+}
+
+/// A matter raised, addressable by id.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RecordItemDto {
+    pub id: Uuid,
+    pub raised: String,
+    pub action_taken: Option<String>,
+}
+
+/// A reception record.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RecordDto {
+    pub id: Uuid,
+    pub reception_id: Uuid,
+    pub visitor_count: i32,
+    pub visitors: Vec<VisitorDto>,
+    pub items: Vec<RecordItemDto>,
+    pub feedback: Option<String>,
+    pub created_by: Uuid,
+    pub created_at: DateTime<Utc>,
+}
