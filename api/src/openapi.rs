@@ -43,7 +43,7 @@ problem_responses! {
     Unauthorized => 401, "Missing, invalid, expired or revoked token (`unauthenticated`), with `WWW-Authenticate: Bearer`; or wrong credentials (`invalid_credentials`, `invalid_refresh_token`).";
     Forbidden => 403, "Authenticated, but not allowed to do this (`forbidden`, `account_disabled`).";
     NotFound => 404, "No such resource, or not one the caller may see (`not_found`).";
-    Conflict => 409, "A duplicate or a clash with the current state (`conflict`), or a request with the same Idempotency-Key still in flight (`idempotency_in_flight`).";
+    Conflict => 409, "A duplicate or a clash with the current state (`conflict`, or a specific code such as `reception_full` and `already_booked`), or a request with the same Idempotency-Key still in flight (`idempotency_in_flight`).";
     PreconditionFailed => 412, "`If-Match` does not match the current version (`precondition_failed`).";
     PayloadTooLarge => 413, "The body is larger than the endpoint takes: 64 KiB of JSON, 5 MiB of CSV for imports (`payload_too_large`).";
     UnsupportedMediaType => 415, "The body is not of the media type the endpoint takes: `application/json`, or `text/csv` for imports (`unsupported_media_type`).";
@@ -89,6 +89,11 @@ every response carries `X-Request-Id`.",
         (name = "deputies", description = "People's deputies (人大代表) and where they are stationed"),
         (name = "codes", description = "QR codes and resolving a scanned public code (码上找代表)"),
         (name = "imports", description = "Bulk import of stations and deputies from CSV"),
+        (name = "holidays", description = "The working-day calendar: public holidays and make-up working days (调休)"),
+        (name = "receptions", description = "Reception days (接待日, 逢6进站): rules, sessions, rosters, publication, sign-in, records"),
+        (name = "appointments", description = "Voters' bookings of reception sessions (预约登记)"),
+        (name = "notifications", description = "The caller's inbox, and the outbox of SMS and inbox messages"),
+        (name = "stats", description = "Statistics computed from the data: the attendance report (定期通报)"),
     ),
     components(
         schemas(
@@ -97,6 +102,9 @@ every response carries `X-Request-Id`.",
             // Enumerations used only in query parameters, which utoipa does not collect itself.
             crate::routes::stations::dto::StationSort,
             crate::routes::codes::dto::QrFormatDto,
+            crate::routes::notifications::dto::ChannelDto,
+            crate::routes::notifications::dto::DeliveryStateDto,
+            crate::routes::receptions::dto::ReceptionStatusDto,
         ),
         responses(
             BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PreconditionFailed,

@@ -1,15 +1,18 @@
 //! The endpoints, one folder per feature: `handlers.rs` (thin: extract, convert, call, respond),
 //! `dto.rs` (the wire types, with their schema), `service.rs` (the logic, no HTTP).
 
+pub mod appointments;
 pub mod auth;
 pub mod codes;
 pub mod deputies;
 pub mod health;
 pub mod holidays;
 pub mod imports;
+pub mod notifications;
 pub mod receptions;
 pub mod regions;
 pub mod stations;
+pub mod stats;
 pub mod users;
 
 use actix_web::middleware::from_fn;
@@ -53,8 +56,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(
                 scope::scope("/receptions")
                     .wrap(from_fn(idempotent_posts))
-                    .configure(receptions::handlers::routes),
+                    .configure(receptions::handlers::routes)
+                    .configure(appointments::handlers::reception_routes),
             )
+            .configure(appointments::handlers::routes)
+            .configure(notifications::handlers::routes)
+            .service(scope::scope("/stats").configure(stats::handlers::routes))
             // No Idempotency-Key here: an import is idempotent by itself (a second run of the
             // same file changes nothing), and files are larger than the keys' recorded bodies.
             .service(scope::scope("/imports").configure(imports::handlers::routes)),

@@ -1,0 +1,58 @@
+//! Wire types of bookings.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+use validator::Validate;
+
+use crate::routes::receptions::dto::{HoursDto, ReceptionStatusDto};
+
+/// A booking.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BookRequest {
+    /// What the voter wants to raise, 1 to 200 characters.
+    #[schema(example = "小区加装电梯")]
+    pub topic: String,
+    /// A mobile or landline for the reminder SMS (optional).
+    pub phone: Option<String>,
+}
+
+/// The session a booking is for.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BookedSessionDto {
+    pub id: Uuid,
+    pub station_id: Uuid,
+    pub station_name: String,
+    pub date: NaiveDate,
+    pub hours: HoursDto,
+    pub place: String,
+    pub status: ReceptionStatusDto,
+}
+
+/// `booked` or `cancelled`.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AppointmentStatusDto {
+    Booked,
+    Cancelled,
+}
+
+/// A booking as shown to its voter and to the station's staff.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AppointmentDto {
+    pub id: Uuid,
+    pub reception: BookedSessionDto,
+    pub topic: String,
+    /// Masked: `138****1234`.
+    pub phone: Option<String>,
+    /// The voter's display name (staff views only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub voter_name: Option<String>,
+    pub status: AppointmentStatusDto,
+    pub created_at: DateTime<Utc>,
+    pub cancelled_at: Option<DateTime<Utc>>,
+    /// `voter` (cancelled by the voter) or `reception_cancelled`.
+    pub cancel_reason: Option<String>,
+}
