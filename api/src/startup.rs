@@ -128,6 +128,11 @@ impl Application {
         self.state.clone()
     }
 
+    /// A handle that stops the server (and with it the background jobs).
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
     /// Serves until the server is stopped (SIGTERM, SIGINT or its handle), with the background
     /// jobs running beside it; the jobs stop with the server.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {

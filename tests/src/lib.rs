@@ -29,6 +29,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub state: actix_web::web::Data<AppState>,
     pub settings: Settings,
+    server: actix_web::dev::ServerHandle,
+    running: tokio::task::JoinHandle<anyhow::Result<()>>,
     _data_dir: tempfile::TempDir,
     postgres: Option<PostgresDatabase>,
 }
@@ -72,6 +74,7 @@ pub async fn spawn_app() -> TestApp {
 
 /// Starts the service after `configure` adjusted the test defaults.
 pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
+    api::notify::sms::ensure_crypto_provider();
     TRACING.call_once(|| {
         if std::env::var("TEST_LOG").is_ok() {
             api::telemetry::init(api::config::LogFormat::Pretty);
@@ -82,6 +85,9 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     settings.bind = "127.0.0.1:0".parse().expect("address");
     settings.jwt_secret = Some(Secret::new(JWT_SECRET.to_vec()));
     settings.db_max_connections = 5;
+    // Deliver notifications within moments, and retry failed sends quickly.
+    settings.outbox_poll_interval = std::time::Duration::from_millis(50);
+    settings.outbox_retry_base = std::time::Duration::from_millis(100);
     let postgres = match std::env::var("TEST_DATABASE_URL") {
         Ok(url) if !url.is_empty() => {
             let db = create_postgres_database(&url).await;
@@ -91,13 +97,21 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
         _ => None,
     };
     configure(&mut settings);
+    start(settings, data_dir, postgres).await
+}
 
+async fn start(
+    settings: Settings,
+    data_dir: tempfile::TempDir,
+    postgres: Option<PostgresDatabase>,
+) -> TestApp {
     let app = Application::build(settings.clone())
         .await
         .expect("the application builds");
     let port = app.port();
     let state = app.state();
-    tokio::spawn(app.run_until_stopped());
+    let server = app.handle();
+    let running = tokio::spawn(app.run_until_stopped());
     TestApp {
         address: format!("http://127.0.0.1:{port}"),
         port,
@@ -107,8 +121,23 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
             .expect("client"),
         state,
         settings,
+        server,
+        running,
         _data_dir: data_dir,
         postgres,
+    }
+}
+
+impl TestApp {
+    /// Stops the service (as SIGTERM would) and starts it again on the same database, after
+    /// `configure` adjusted its settings: what a deployment or a crash-and-restart looks like.
+    pub async fn restart_with(self, configure: impl FnOnce(&mut Settings)) -> TestApp {
+        self.server.stop(true).await;
+        let _ = self.running.await;
+        let mut settings = self.settings.clone();
+        settings.bind = "127.0.0.1:0".parse().expect("address");
+        configure(&mut settings);
+        start(settings, self._data_dir, self.postgres).await
     }
 }
 
@@ -549,4 +578,144 @@ pub fn forge_jwt(header: &Value, claims: &Value, key: &[u8]) -> String {
     mac.update(format!("{h}.{c}").as_bytes());
     let signature = URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes());
     format!("{h}.{c}.{signature}")
+}
+
+/// A station ready for reception days: its district administrator, a liaison officer on its
+/// staff, and deputies stationed there, each with a linked deputy account and a mobile phone.
+pub struct Scheduling {
+    pub district: Uuid,
+    pub town: Uuid,
+    pub admin: Session,
+    pub liaison: Session,
+    pub liaison_id: Uuid,
+    pub station: String,
+    /// Deputy ids, in creation order.
+    pub deputies: Vec<String>,
+    /// Usernames of the deputies' accounts, in the same order.
+    pub deputy_users: Vec<String>,
+}
+
+impl TestApp {
+    /// A [`Scheduling`] fixture with `deputies` deputies named 代表0, 代表1, ...
+    pub async fn scheduling(&self, deputies: usize) -> Scheduling {
+        let (district, town, _) = self.district_with_two_towns().await;
+        let root = self.root().await;
+        let admin = self
+            .user_session("district-admin", "admin", Some(district))
+            .await;
+        let liaison_id = self
+            .create_user(&root.access, "liaison", "station_staff", Some(town))
+            .await;
+        let liaison = self.login("liaison", PASSWORD).await;
+        let mut body = station_body(town, "东街道中心联络站", 30.0, 120.0);
+        body["liaison_user_ids"] = json!([liaison_id]);
+        let station = self.create_station(&admin.access, &body).await;
+        let station = str_of(&station, "id").to_owned();
+        let mut ids = Vec::new();
+        let mut users = Vec::new();
+        for i in 0..deputies {
+            let username = format!("deputy{i}");
+            let user = self
+                .create_user(&root.access, &username, "deputy", Some(town))
+                .await;
+            let mut d = deputy_body(town, &format!("代表{i}"));
+            d["phone"] = json!(format!("1381234{i:04}"));
+            d["user_id"] = json!(user);
+            let d = self.create_deputy(&admin.access, &d).await;
+            let id = str_of(&d, "id").to_owned();
+            self.station_deputy(&admin.access, &id, &[&station]).await;
+            ids.push(id);
+            users.push(username);
+        }
+        Scheduling {
+            district,
+            town,
+            admin,
+            liaison,
+            liaison_id,
+            station,
+            deputies: ids,
+            deputy_users: users,
+        }
+    }
+
+    /// Adds a session by hand on `date` from `starts` to `ends` with `deputies` on duty;
+    /// returns its body.
+    pub async fn add_session(
+        &self,
+        token: &str,
+        station: &str,
+        date: chrono::NaiveDate,
+        (starts, ends): (&str, &str),
+        deputies: &[&str],
+    ) -> Value {
+        let response = self
+            .post(
+                &format!("/api/v1/stations/{station}/receptions"),
+                Some(token),
+                &json!({
+                    "date": date,
+                    "hours": {"starts": starts, "ends": ends},
+                    "deputy_ids": deputies,
+                }),
+            )
+            .await;
+        let status = response.status();
+        let body: Value = response.json().await.expect("json");
+        assert_eq!(status, StatusCode::CREATED, "add session: {body}");
+        body
+    }
+
+    /// Publishes session `id` (with `late_reason` if given); panics unless it is published.
+    pub async fn publish_session(&self, token: &str, id: &str, late_reason: Option<&str>) -> Value {
+        let body = match late_reason {
+            Some(reason) => json!({"late_reason": reason}),
+            None => json!({}),
+        };
+        let response = self
+            .post(
+                &format!("/api/v1/receptions/{id}/publish"),
+                Some(token),
+                &body,
+            )
+            .await;
+        let status = response.status();
+        let body: Value = response.json().await.expect("json");
+        assert_eq!(status, StatusCode::OK, "publish: {body}");
+        body
+    }
+
+    /// Moves session `id` a day into the past, as if it had been held yesterday: what no
+    /// endpoint does (sessions that have started cannot be changed), and what the clock would.
+    pub async fn move_session_to_yesterday(&self, id: &str) {
+        use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+        let id: Uuid = id.parse().expect("uuid");
+        let session = entity::reception::Entity::find_by_id(id)
+            .one(self.db().reader())
+            .await
+            .expect("query")
+            .expect("session");
+        let day = chrono::Duration::days(1);
+        let mut active: entity::reception::ActiveModel = session.clone().into();
+        active.day = Set(session.day - day);
+        active.starts_at = Set(session.starts_at - day);
+        active.ends_at = Set(session.ends_at - day);
+        active.update(self.db().writer()).await.expect("moved");
+    }
+}
+
+/// A session that starts 20 minutes from now and lasts up to an hour (its sign-in is open):
+/// `(date, starts, ends)` in local time, on tomorrow's date just before midnight.
+pub fn session_starting_soon() -> (chrono::NaiveDate, String, String) {
+    use api::domain::local_time::{format_minute, local_date, minute_of};
+    let now = api::clock::now();
+    let today = local_date(now);
+    let starts = minute_of(today, now) + 20;
+    let (date, starts) = if starts < 1440 {
+        (today, starts)
+    } else {
+        (today.succ_opt().expect("tomorrow"), starts - 1440)
+    };
+    let ends = (starts + 60).min(1440);
+    (date, format_minute(starts), format_minute(ends))
 }

@@ -16,6 +16,13 @@ use crate::config::Settings;
 /// How long one send may take.
 const TIMEOUT: Duration = Duration::from_secs(10);
 
+/// Installs ring as the process's TLS crypto provider. reqwest is built without a bundled
+/// provider (ring is already in the build, through sqlx); every HTTP client of the process
+/// needs one. Installing twice is harmless.
+pub fn ensure_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 /// Why a send did not go through.
 #[derive(Debug, thiserror::Error)]
 pub enum SendError {
@@ -41,9 +48,7 @@ impl Gateway {
         let Some(url) = settings.sms_gateway_url.clone() else {
             return Ok(None);
         };
-        // reqwest is built without a bundled crypto provider; use ring, as sqlx does. A second
-        // installation attempt (tests build many gateways) fails harmlessly.
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        ensure_crypto_provider();
         let client = reqwest::Client::builder()
             .timeout(TIMEOUT)
             .user_agent(concat!("lianluo/", env!("CARGO_PKG_VERSION")))

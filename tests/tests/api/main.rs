@@ -9,6 +9,7 @@ mod idempotency;
 mod imports;
 mod jwt;
 mod pagination;
+mod receptions;
 mod regions;
 mod sqlite;
 mod stations;

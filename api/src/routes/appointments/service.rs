@@ -78,12 +78,9 @@ pub async fn book(
         )
         .filter(reception::Column::Id.eq(reception_id))
         .filter(reception::Column::Status.eq(ReceptionStatus::Published))
-        .filter(
-            Condition::all().add(
-                Expr::col(reception::Column::SeatsTaken)
-                    .lt(Expr::col(reception::Column::Capacity)),
-            ),
-        )
+        .filter(Condition::all().add(
+            Expr::col(reception::Column::SeatsTaken).lt(Expr::col(reception::Column::Capacity)),
+        ))
         .exec(&txn)
         .await?;
     if seat.rows_affected != 1 {
@@ -241,8 +238,7 @@ pub async fn mine(
     after: Option<(DateTime<Utc>, Uuid)>,
     limit: u64,
 ) -> Result<Vec<AppointmentView>, ApiError> {
-    let mut select =
-        appointment::Entity::find().filter(appointment::Column::VoterId.eq(caller.id));
+    let mut select = appointment::Entity::find().filter(appointment::Column::VoterId.eq(caller.id));
     if let Some((created_at, id)) = after {
         select = select.filter(
             Condition::any()

@@ -6,9 +6,7 @@ use entity::notification::{self, Channel, State};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
-use super::dto::{
-    ChannelDto, DeliveryStateDto, InboxItemDto, OutboxFilters, OutboxItemDto,
-};
+use super::dto::{ChannelDto, DeliveryStateDto, InboxItemDto, OutboxFilters, OutboxItemDto};
 use super::service::{self, OutboxQuery};
 use crate::auth::scope::RegionScope;
 use crate::auth::{AdminUser, AuthUser};
@@ -133,32 +131,38 @@ async fn list_outbox(
     };
     let after = state.cursors.after(OUTBOX, &page)?;
     let rows = service::outbox(state.db.reader(), query, after, page.limit).await?;
-    let page = state.cursors.page(OUTBOX, rows, page.limit, |n| n.id, |n| OutboxItemDto {
-        id: n.id,
-        channel: match n.channel {
-            Channel::Sms => ChannelDto::Sms,
-            Channel::Inbox => ChannelDto::Inbox,
+    let page = state.cursors.page(
+        OUTBOX,
+        rows,
+        page.limit,
+        |n| n.id,
+        |n| OutboxItemDto {
+            id: n.id,
+            channel: match n.channel {
+                Channel::Sms => ChannelDto::Sms,
+                Channel::Inbox => ChannelDto::Inbox,
+            },
+            template: n.template.clone(),
+            recipient_user_id: n.recipient_user_id,
+            address: n.address.as_deref().map(Phone::mask),
+            title: text(&n, "title"),
+            body: text(&n, "body"),
+            subject_type: n.subject_type.clone(),
+            subject_id: n.subject_id,
+            state: match n.state {
+                State::Queued => DeliveryStateDto::Queued,
+                State::Sending => DeliveryStateDto::Sending,
+                State::Sent => DeliveryStateDto::Sent,
+                State::Failed => DeliveryStateDto::Failed,
+                State::Cancelled => DeliveryStateDto::Cancelled,
+            },
+            attempts: n.attempts,
+            last_error: n.last_error.clone(),
+            due_at: n.due_at,
+            next_attempt_at: n.next_attempt_at,
+            sent_at: n.sent_at,
+            created_at: n.created_at,
         },
-        template: n.template.clone(),
-        recipient_user_id: n.recipient_user_id,
-        address: n.address.as_deref().map(Phone::mask),
-        title: text(&n, "title"),
-        body: text(&n, "body"),
-        subject_type: n.subject_type.clone(),
-        subject_id: n.subject_id,
-        state: match n.state {
-            State::Queued => DeliveryStateDto::Queued,
-            State::Sending => DeliveryStateDto::Sending,
-            State::Sent => DeliveryStateDto::Sent,
-            State::Failed => DeliveryStateDto::Failed,
-            State::Cancelled => DeliveryStateDto::Cancelled,
-        },
-        attempts: n.attempts,
-        last_error: n.last_error.clone(),
-        due_at: n.due_at,
-        next_attempt_at: n.next_attempt_at,
-        sent_at: n.sent_at,
-        created_at: n.created_at,
-    });
+    );
     json_with_etag(&req, StatusCode::OK, &page)
 }

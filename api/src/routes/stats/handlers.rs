@@ -37,8 +37,14 @@ async fn attendance(
     filters: Query<AttendanceFilters>,
 ) -> Result<HttpResponse, ApiError> {
     let f = filters.into_inner();
-    let report =
-        service::attendance(state.db.reader(), &caller, f.year, f.station_id, f.region_id).await?;
+    let report = service::attendance(
+        state.db.reader(),
+        &caller,
+        f.year,
+        f.station_id,
+        f.region_id,
+    )
+    .await?;
     let dto = AttendanceReportDto {
         year: f.year,
         deputies: report

@@ -114,7 +114,8 @@ pub async fn attendance(
         stations = stations.filter(station::Column::Id.eq(id));
     }
     if let Some(region) = region_id {
-        stations = stations.filter(RegionScope::Subtree(region).condition(station::Column::RegionId));
+        stations =
+            stations.filter(RegionScope::Subtree(region).condition(station::Column::RegionId));
     }
     let stations: HashMap<Uuid, station::Model> = stations
         .all(db)
@@ -148,7 +149,9 @@ pub async fn attendance(
         })
         .collect();
     for r in sessions.values() {
-        let Some(t) = by_station.get_mut(&r.station_id) else { continue };
+        let Some(t) = by_station.get_mut(&r.station_id) else {
+            continue;
+        };
         match r.status {
             ReceptionStatus::Cancelled => t.cancelled += 1,
             _ if r.ends_at <= now => t.held += 1,

@@ -1,0 +1,968 @@
+//! Reception days: the holiday calendar, rules and generation (逢6进站 with holidays postponed),
+//! rosters by hand and by rotation, publication three days ahead, and the refusals of each.
+
+use std::collections::{BTreeSet, HashMap};
+
+use chrono::{Datelike, Days, NaiveDate, Weekday};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use tests::{assert_problem, count_where, error_fields, spawn_app, str_of};
+
+fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).unwrap()
+}
+
+fn today() -> NaiveDate {
+    api::domain::local_time::today()
+}
+
+/// The official 2026 calendar (国办发明电〔2025〕7号): every day off, and the make-up working days.
+fn calendar_2026() -> Value {
+    let mut holidays = Vec::new();
+    let mut add = |name: &str, from: NaiveDate, to: NaiveDate| {
+        for day in from.iter_days().take_while(|x| *x <= to) {
+            holidays.push(json!({"date": day, "name": name}));
+        }
+    };
+    add("元旦", d(2026, 1, 1), d(2026, 1, 3));
+    add("春节", d(2026, 2, 15), d(2026, 2, 23));
+    add("清明节", d(2026, 4, 4), d(2026, 4, 6));
+    add("劳动节", d(2026, 5, 1), d(2026, 5, 5));
+    add("端午节", d(2026, 6, 19), d(2026, 6, 21));
+    add("中秋节", d(2026, 9, 25), d(2026, 9, 27));
+    add("国庆节", d(2026, 10, 1), d(2026, 10, 7));
+    let workdays: Vec<Value> = [
+        (d(2026, 1, 4), "元旦调休"),
+        (d(2026, 2, 14), "春节调休"),
+        (d(2026, 2, 28), "春节调休"),
+        (d(2026, 5, 9), "劳动节调休"),
+        (d(2026, 9, 20), "国庆节调休"),
+        (d(2026, 10, 10), "国庆节调休"),
+    ]
+    .iter()
+    .map(|(date, name)| json!({"date": date, "name": name}))
+    .collect();
+    json!({"holidays": holidays, "workdays": workdays})
+}
+
+fn working(day: NaiveDate, calendar: &Value) -> bool {
+    let listed = |key: &str| {
+        calendar[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h["date"] == json!(day))
+    };
+    if listed("holidays") {
+        return false;
+    }
+    listed("workdays") || !matches!(day.weekday(), Weekday::Sat | Weekday::Sun)
+}
+
+async fn all_sessions(app: &tests::TestApp, token: &str, station: &str) -> Vec<Value> {
+    let mut items = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let mut url = format!("/api/v1/receptions?station_id={station}&limit=100");
+        if let Some(c) = &cursor {
+            url.push_str(&format!("&cursor={c}"));
+        }
+        let page: Value = app.get(&url, Some(token)).await.json().await.unwrap();
+        items.extend(page["items"].as_array().unwrap().iter().cloned());
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_owned()),
+            None => return items,
+        }
+    }
+}
+
+#[tokio::test]
+async fn feng_liu_over_a_year_of_real_holidays_postpones_days_off_and_generates_once() {
+    let app = spawn_app().await;
+    let s = app.scheduling(0).await;
+    let root = app.root().await;
+    let calendar = calendar_2026();
+    let put = app
+        .put("/api/v1/holidays/2026", Some(&root.access), &calendar)
+        .await;
+    assert_eq!(put.status(), StatusCode::OK);
+    let stored: Value = app
+        .get("/api/v1/holidays/2026", None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(stored["loaded"], true);
+    assert_eq!(stored["holidays"].as_array().unwrap().len(), 33);
+    assert_eq!(stored["workdays"][0]["date"], "2026-01-04");
+
+    let rule = app
+        .put(
+            &format!("/api/v1/stations/{}/reception-rule", s.station),
+            Some(&s.liaison.access),
+            &json!({
+                "days_of_month": [6, 16, 26],
+                "hours": {"starts": "09:00", "ends": "11:30"},
+                "capacity": 20,
+            }),
+        )
+        .await;
+    assert_eq!(rule.status(), StatusCode::OK);
+    let rule: Value = rule.json().await.unwrap();
+    assert_eq!(rule["holiday_policy"], "postpone");
+    assert_eq!(rule["deputies_per_session"], json!({"min": 2, "max": 3}));
+
+    let generate = |token: String| {
+        let app = &app;
+        let station = s.station.clone();
+        async move {
+            let response = app
+                .post(
+                    &format!("/api/v1/stations/{station}/receptions:generate"),
+                    Some(&token),
+                    &json!({"from": "2026-01-01", "to": "2026-12-31"}),
+                )
+                .await;
+            assert_eq!(response.status(), StatusCode::OK);
+            response.json::<Value>().await.unwrap()
+        }
+    };
+    let first = generate(s.liaison.access.clone()).await;
+    assert_eq!(first["created"], 36, "{first}");
+    assert_eq!(first["calendar_fallback_years"], json!([]));
+    let postponed: HashMap<String, String> = first["postponed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                str_of(p, "rule_day").to_owned(),
+                str_of(p, "date").to_owned(),
+            )
+        })
+        .collect();
+    // The 6th of October falls in the National Day week (1-7): the next working day is the 8th.
+    assert_eq!(postponed["2026-10-06"], "2026-10-08");
+    // Spring Festival (15-23 February): the 16th moves to Tuesday the 24th.
+    assert_eq!(postponed["2026-02-16"], "2026-02-24");
+    // Qingming (4-6 April): the 6th moves to the 7th; a Saturday 16th of May to Monday the 18th.
+    assert_eq!(postponed["2026-04-06"], "2026-04-07");
+    assert_eq!(postponed["2026-05-16"], "2026-05-18");
+    // Mid-Autumn (25-27 September): Saturday the 26th moves to Monday the 28th.
+    assert_eq!(postponed["2026-09-26"], "2026-09-28");
+
+    let sessions = all_sessions(&app, &s.liaison.access, &s.station).await;
+    assert_eq!(sessions.len(), 36);
+    let days: BTreeSet<NaiveDate> = sessions
+        .iter()
+        .map(|r| str_of(r, "date").parse().unwrap())
+        .collect();
+    assert_eq!(days.len(), 36, "no two sessions on one day");
+    for day in &days {
+        assert!(working(*day, &calendar), "{day} is not a working day");
+    }
+    for r in &sessions {
+        assert_eq!(r["status"], "draft");
+        assert_eq!(r["hours"], json!({"starts": "09:00", "ends": "11:30"}));
+        assert_eq!(
+            r["place"], "东街道中心联络站路 1 号",
+            "the station's address by default"
+        );
+        assert!(
+            r["starts_at"].as_str().unwrap().ends_with("T01:00:00Z"),
+            "09:00 in UTC+8"
+        );
+    }
+
+    // Two generations equal one.
+    let second = generate(s.admin.access.clone()).await;
+    assert_eq!(second["created"], 0);
+    assert_eq!(second["unchanged"], 36);
+    assert_eq!(
+        all_sessions(&app, &s.liaison.access, &s.station)
+            .await
+            .len(),
+        36
+    );
+    assert_eq!(count_where(app.db(), "receptions", "1 = 1").await, 36);
+
+    // Drafts are the staff's: the public sees none of them.
+    let public: Value = app
+        .get(
+            &format!("/api/v1/receptions?station_id={}", s.station),
+            None,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(public["items"], json!([]));
+    let draft = str_of(&sessions[0], "id");
+    assert_problem(
+        app.get(&format!("/api/v1/receptions/{draft}"), None).await,
+        404,
+        "not_found",
+    )
+    .await;
+    assert_eq!(
+        count_where(app.db(), "audit_events", "action = 'reception.generate'").await,
+        2
+    );
+}
+
+#[tokio::test]
+async fn regeneration_follows_the_rule_but_leaves_sessions_edited_or_cancelled_by_hand() {
+    let app = spawn_app().await;
+    let s = app.scheduling(0).await;
+    let rule_path = format!("/api/v1/stations/{}/reception-rule", s.station);
+    let rule = |hours: (&str, &str)| {
+        json!({"weekly": 4, "hours": {"starts": hours.0, "ends": hours.1}, "capacity": 10,
+               "deputies_per_session": {"min": 1, "max": 2}})
+    };
+    assert_eq!(
+        app.put(
+            &rule_path,
+            Some(&s.liaison.access),
+            &rule(("14:00", "16:00"))
+        )
+        .await
+        .status(),
+        StatusCode::OK
+    );
+    let from = today() + Days::new(7);
+    let to = from + Days::new(62);
+    let span = json!({"from": from, "to": to});
+    let generate_path = format!("/api/v1/stations/{}/receptions:generate", s.station);
+    let first: Value = app
+        .post(&generate_path, Some(&s.liaison.access), &span)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let thursdays = from
+        .iter_days()
+        .take_while(|x| *x <= to)
+        .filter(|x| x.weekday() == Weekday::Thu)
+        .count();
+    assert_eq!(first["created"], thursdays);
+    // No calendar loaded for those years: weekends only, and the response says so.
+    let fallback: Vec<i32> = (from.year()..=to.year()).collect();
+    assert_eq!(first["calendar_fallback_years"], json!(fallback));
+
+    let sessions = all_sessions(&app, &s.liaison.access, &s.station).await;
+    let edited = str_of(&sessions[0], "id").to_owned();
+    let cancelled = str_of(&sessions[1], "id").to_owned();
+    let changed = app
+        .patch(
+            &format!("/api/v1/receptions/{edited}"),
+            Some(&s.liaison.access),
+            &json!({"place": "村委会二楼会议室"}),
+        )
+        .await;
+    assert_eq!(changed.status(), StatusCode::OK);
+    let cancel = app
+        .patch(
+            &format!("/api/v1/receptions/{cancelled}"),
+            Some(&s.liaison.access),
+            &json!({"status": "cancelled", "cancel_reason": "会场停电检修"}),
+        )
+        .await;
+    assert_eq!(cancel.status(), StatusCode::OK);
+
+    // The rule's hours change; generating again moves the untouched drafts only.
+    app.put(
+        &rule_path,
+        Some(&s.liaison.access),
+        &rule(("09:00", "11:00")),
+    )
+    .await;
+    let again: Value = app
+        .post(&generate_path, Some(&s.liaison.access), &span)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(again["created"], 0, "{again}");
+    assert_eq!(again["updated"], thursdays - 2);
+    assert_eq!(again["unchanged"], 2);
+    let after = all_sessions(&app, &s.liaison.access, &s.station).await;
+    assert_eq!(after.len(), thursdays);
+    for r in &after {
+        let id = str_of(r, "id");
+        if id == edited {
+            assert_eq!(r["hours"]["starts"], "14:00");
+            assert_eq!(r["place"], "村委会二楼会议室");
+            assert_eq!(r["edited"], true);
+        } else if id == cancelled {
+            assert_eq!(r["status"], "cancelled");
+            assert_eq!(r["cancel_reason"], "会场停电检修");
+        } else {
+            assert_eq!(r["hours"]["starts"], "09:00");
+            assert_eq!(r["capacity"], 10);
+        }
+    }
+}
+
+#[tokio::test]
+async fn bad_rules_calendars_and_ranges_are_refused_and_change_nothing() {
+    let app = spawn_app().await;
+    let s = app.scheduling(0).await;
+    let root = app.root().await;
+    let rule_path = format!("/api/v1/stations/{}/reception-rule", s.station);
+    let base = json!({"days_of_month": [6, 16, 26], "hours": {"starts": "09:00", "ends": "11:30"},
+                      "capacity": 20});
+    let bad = |patch: Value| {
+        let mut body = base.clone();
+        for (k, v) in patch.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        body
+    };
+    let cases = [
+        (bad(json!({"days_of_month": [0, 6]})), "days_of_month[0]"),
+        (bad(json!({"days_of_month": [6, 32]})), "days_of_month[1]"),
+        (
+            bad(json!({"days_of_month": [6, 16, 6]})),
+            "days_of_month[2]",
+        ),
+        (bad(json!({"days_of_month": []})), "days_of_month"),
+        (
+            json!({"weekly": 8, "hours": {"starts": "09:00", "ends": "11:00"}, "capacity": 5}),
+            "weekly",
+        ),
+        (bad(json!({"weekly": 4})), "days_of_month"),
+        (
+            bad(json!({"hours": {"starts": "11:00", "ends": "09:00"}})),
+            "hours.ends",
+        ),
+        (
+            bad(json!({"hours": {"starts": "9am", "ends": "11:00"}})),
+            "hours.starts",
+        ),
+        (bad(json!({"capacity": 0})), "capacity"),
+        (bad(json!({"capacity": 100000})), "capacity"),
+        (
+            bad(json!({"deputies_per_session": {"min": 3, "max": 2}})),
+            "deputies_per_session",
+        ),
+        (bad(json!({"place": ""})), "place"),
+    ];
+    for (body, field) in cases {
+        let problem = assert_problem(
+            app.put(&rule_path, Some(&s.liaison.access), &body).await,
+            422,
+            "validation_failed",
+        )
+        .await;
+        assert!(
+            error_fields(&problem).contains(&field.to_owned()),
+            "{field}: {problem}"
+        );
+    }
+    assert_eq!(count_where(app.db(), "reception_rules", "1 = 1").await, 0);
+    assert_problem(app.get(&rule_path, None).await, 404, "not_found").await;
+
+    // Generating without a rule, backwards, or over more than a year.
+    let generate_path = format!("/api/v1/stations/{}/receptions:generate", s.station);
+    assert_problem(
+        app.post(
+            &generate_path,
+            Some(&s.liaison.access),
+            &json!({"from": "2027-01-01", "to": "2027-01-31"}),
+        )
+        .await,
+        422,
+        "no_reception_rule",
+    )
+    .await;
+    app.put(&rule_path, Some(&s.liaison.access), &base).await;
+    for (span, field) in [
+        (json!({"from": "2027-01-01", "to": "2028-01-01"}), "to"),
+        (json!({"from": "2027-03-01", "to": "2027-02-01"}), "to"),
+    ] {
+        let problem = assert_problem(
+            app.post(&generate_path, Some(&s.liaison.access), &span)
+                .await,
+            422,
+            "validation_failed",
+        )
+        .await;
+        assert_eq!(error_fields(&problem), vec![field.to_owned()]);
+    }
+    assert_eq!(count_where(app.db(), "receptions", "1 = 1").await, 0);
+
+    // Someone else's station, and a voter.
+    let other = app
+        .create_station(
+            &s.admin.access,
+            &tests::station_body(s.town, "他站", 30.0, 120.0),
+        )
+        .await;
+    assert_problem(
+        app.put(
+            &format!("/api/v1/stations/{}/reception-rule", str_of(&other, "id")),
+            Some(&s.liaison.access),
+            &base,
+        )
+        .await,
+        403,
+        "forbidden",
+    )
+    .await;
+    let voter = app.voter_session("路人").await;
+    assert_problem(
+        app.post(
+            &generate_path,
+            Some(&voter.access),
+            &json!({"from": "2027-01-01", "to": "2027-01-31"}),
+        )
+        .await,
+        403,
+        "forbidden",
+    )
+    .await;
+
+    // Holiday calendars: dates outside the year, a date both off and worked, a weekday as a
+    // make-up day, a regional administrator, a year out of range.
+    let holidays = |h: Value, w: Value| json!({"holidays": h, "workdays": w});
+    let refused = [
+        (
+            holidays(json!([{"date": "2027-01-01", "name": "元旦"}]), json!([])),
+            "holidays[0].date",
+        ),
+        (
+            holidays(
+                json!([{"date": "2026-10-10", "name": "国庆节"}]),
+                json!([{"date": "2026-10-10", "name": "调休"}]),
+            ),
+            "workdays[0].date",
+        ),
+        (
+            holidays(json!([]), json!([{"date": "2026-10-12", "name": "调休"}])),
+            "workdays[0].date",
+        ),
+        (
+            holidays(json!([{"date": "2026-10-01", "name": ""}]), json!([])),
+            "holidays[0].name",
+        ),
+    ];
+    for (body, field) in refused {
+        let problem = assert_problem(
+            app.put("/api/v1/holidays/2026", Some(&root.access), &body)
+                .await,
+            422,
+            "validation_failed",
+        )
+        .await;
+        assert_eq!(error_fields(&problem), vec![field.to_owned()], "{problem}");
+    }
+    assert_problem(
+        app.put(
+            "/api/v1/holidays/2026",
+            Some(&s.admin.access),
+            &calendar_2026(),
+        )
+        .await,
+        403,
+        "forbidden",
+    )
+    .await;
+    assert_problem(
+        app.put(
+            "/api/v1/holidays/1999",
+            Some(&root.access),
+            &calendar_2026(),
+        )
+        .await,
+        400,
+        "invalid_path",
+    )
+    .await;
+    assert_problem(
+        app.put("/api/v1/holidays/2026", None, &calendar_2026())
+            .await,
+        401,
+        "unauthenticated",
+    )
+    .await;
+    assert_eq!(count_where(app.db(), "holiday_days", "1 = 1").await, 0);
+    let unloaded: Value = app
+        .get("/api/v1/holidays/2026", None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(unloaded["loaded"], false);
+    assert_eq!(unloaded["holidays"], json!([]));
+}
+
+#[tokio::test]
+async fn the_automatic_roster_rotates_fairly_and_respects_stationing() {
+    let app = spawn_app().await;
+    let s = app.scheduling(5).await;
+    // A deputy who left office is never rostered.
+    let departed = &s.deputies[4];
+    let left = app
+        .patch(
+            &format!("/api/v1/deputies/{departed}"),
+            Some(&s.admin.access),
+            &json!({"status": "left_office"}),
+        )
+        .await;
+    assert_eq!(left.status(), StatusCode::OK);
+    app.put(
+        &format!("/api/v1/stations/{}/reception-rule", s.station),
+        Some(&s.liaison.access),
+        &json!({"weekly": 2, "hours": {"starts": "09:00", "ends": "11:00"}, "capacity": 10}),
+    )
+    .await;
+    let from = today() + Days::new(1);
+    let to = from + Days::new(90);
+    let span = json!({"from": from, "to": to});
+    app.post(
+        &format!("/api/v1/stations/{}/receptions:generate", s.station),
+        Some(&s.liaison.access),
+        &span,
+    )
+    .await;
+    let roster = app
+        .post(
+            &format!("/api/v1/stations/{}/receptions:roster", s.station),
+            Some(&s.liaison.access),
+            &span,
+        )
+        .await;
+    assert_eq!(roster.status(), StatusCode::OK);
+    let roster: Value = roster.json().await.unwrap();
+    let sessions = roster["filled"].as_array().unwrap();
+    let tuesdays = from
+        .iter_days()
+        .take_while(|x| *x <= to)
+        .filter(|x| x.weekday() == Weekday::Tue)
+        .count();
+    assert_eq!(sessions.len(), tuesdays);
+    assert_eq!(roster["short"], json!([]));
+    let mut duties: HashMap<String, usize> = HashMap::new();
+    for session in sessions {
+        let on_duty = session["deputies"].as_array().unwrap();
+        assert_eq!(on_duty.len(), 2, "the rule's minimum");
+        for deputy in on_duty {
+            let id = str_of(deputy, "deputy_id").to_owned();
+            assert_ne!(&id, departed);
+            *duties.entry(id).or_default() += 1;
+        }
+    }
+    assert_eq!(duties.len(), 4);
+    let (min, max) = (
+        duties.values().min().unwrap(),
+        duties.values().max().unwrap(),
+    );
+    assert!(max - min <= 1, "{duties:?}");
+    let counts: HashMap<String, u64> = roster["counts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                str_of(c, "deputy_id").to_owned(),
+                c["duties"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    for (id, n) in &duties {
+        assert_eq!(counts[id], *n as u64);
+    }
+    // Rostering again fills nothing: every session has its deputies.
+    let again: Value = app
+        .post(
+            &format!("/api/v1/stations/{}/receptions:roster", s.station),
+            Some(&s.liaison.access),
+            &span,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(again["filled"], json!([]));
+}
+
+#[tokio::test]
+async fn rosters_by_hand_refuse_strangers_the_departed_twins_and_overlaps() {
+    let app = spawn_app().await;
+    let s = app.scheduling(3).await;
+    let day = today() + Days::new(10);
+    let session = app
+        .add_session(
+            &s.liaison.access,
+            &s.station,
+            day,
+            ("09:00", "11:00"),
+            &[&s.deputies[0], &s.deputies[1]],
+        )
+        .await;
+    let id = str_of(&session, "id");
+    assert_eq!(session["origin"], "manual");
+    assert_eq!(session["deputies"].as_array().unwrap().len(), 2);
+
+    // A deputy of another station.
+    let other_station = app
+        .create_station(
+            &s.admin.access,
+            &tests::station_body(s.town, "西联络点", 30.1, 120.1),
+        )
+        .await;
+    let other_station = str_of(&other_station, "id");
+    let stranger = app
+        .create_deputy(&s.admin.access, &tests::deputy_body(s.town, "外站代表"))
+        .await;
+    let stranger = str_of(&stranger, "id");
+    app.station_deputy(&s.admin.access, stranger, &[other_station])
+        .await;
+    // A departed deputy (still stationed here).
+    app.patch(
+        &format!("/api/v1/deputies/{}", s.deputies[2]),
+        Some(&s.admin.access),
+        &json!({"status": "left_office"}),
+    )
+    .await;
+    let path = format!("/api/v1/receptions/{id}");
+    for (ids, field, code) in [
+        (
+            json!([s.deputies[0], stranger]),
+            "deputy_ids[1]",
+            "not_stationed",
+        ),
+        (
+            json!([s.deputies[0], s.deputies[2]]),
+            "deputy_ids[1]",
+            "deputy_inactive",
+        ),
+        (
+            json!([s.deputies[0], s.deputies[0]]),
+            "deputy_ids[1]",
+            "duplicate",
+        ),
+        (
+            json!([s.deputies[0], s.deputies[1], s.deputies[0], s.deputies[1]]),
+            "deputy_ids",
+            "too_many",
+        ),
+    ] {
+        let problem = assert_problem(
+            app.patch(&path, Some(&s.liaison.access), &json!({"deputy_ids": ids}))
+                .await,
+            422,
+            "validation_failed",
+        )
+        .await;
+        let errors = problem["errors"].as_array().unwrap();
+        assert!(
+            errors
+                .iter()
+                .any(|e| e["field"] == field && e["code"] == code),
+            "{field} {code}: {problem}"
+        );
+    }
+
+    // The same deputy stationed at both stations cannot be on duty at overlapping sessions.
+    app.station_deputy(
+        &s.admin.access,
+        &s.deputies[0],
+        &[&s.station, other_station],
+    )
+    .await;
+    let problem = assert_problem(
+        app.post(
+            &format!("/api/v1/stations/{other_station}/receptions"),
+            Some(&s.admin.access),
+            &json!({"date": day, "hours": {"starts": "10:30", "ends": "12:00"},
+                    "deputy_ids": [s.deputies[0]]}),
+        )
+        .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(problem["errors"][0]["code"], "duty_overlap");
+    // Back to back is fine.
+    let later = app
+        .add_session(
+            &s.admin.access,
+            other_station,
+            day,
+            ("11:00", "12:00"),
+            &[&s.deputies[0]],
+        )
+        .await;
+    assert_eq!(later["deputies"][0]["deputy_id"], json!(s.deputies[0]));
+
+    // Nothing changed on the first session.
+    let unchanged: Value = app
+        .get(&path, Some(&s.liaison.access))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let on_duty: Vec<&str> = unchanged["deputies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| str_of(d, "deputy_id"))
+        .collect();
+    assert_eq!(on_duty.len(), 2);
+    assert!(on_duty.contains(&s.deputies[0].as_str()) && on_duty.contains(&s.deputies[1].as_str()));
+    // Hours that end before they start, and a cancellation without a reason.
+    for (body, field) in [
+        (
+            json!({"hours": {"starts": "11:00", "ends": "10:00"}}),
+            "hours.ends",
+        ),
+        (json!({"status": "cancelled"}), "cancel_reason"),
+        (json!({"status": "published"}), "status"),
+        (json!({"capacity": 0}), "capacity"),
+    ] {
+        let problem = assert_problem(
+            app.patch(&path, Some(&s.liaison.access), &body).await,
+            422,
+            "validation_failed",
+        )
+        .await;
+        assert_eq!(error_fields(&problem), vec![field.to_owned()], "{problem}");
+    }
+    // A session in the past cannot be added.
+    assert_problem(
+        app.post(
+            &format!("/api/v1/stations/{}/receptions", s.station),
+            Some(&s.liaison.access),
+            &json!({"date": today() - Days::new(1), "hours": {"starts": "09:00", "ends": "10:00"}}),
+        )
+        .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn publication_needs_the_minimum_roster_and_a_reason_when_late() {
+    let app = spawn_app().await;
+    let s = app.scheduling(3).await;
+    let ahead = today() + Days::new(10);
+    let session = app
+        .add_session(
+            &s.liaison.access,
+            &s.station,
+            ahead,
+            ("09:00", "11:00"),
+            &[&s.deputies[0]],
+        )
+        .await;
+    let id = str_of(&session, "id");
+    let publish = format!("/api/v1/receptions/{id}/publish");
+    let problem = assert_problem(
+        app.post(&publish, Some(&s.liaison.access), &json!({}))
+            .await,
+        422,
+        "roster_short",
+    )
+    .await;
+    assert!(
+        problem["detail"].as_str().unwrap().contains("2"),
+        "{problem}"
+    );
+    app.patch(
+        &format!("/api/v1/receptions/{id}"),
+        Some(&s.liaison.access),
+        &json!({"deputy_ids": [s.deputies[0], s.deputies[1]]}),
+    )
+    .await;
+    // No body at all is fine for a session ten days ahead.
+    let published = app
+        .request(reqwest::Method::POST, &publish, Some(&s.liaison.access))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(published.status(), StatusCode::OK);
+    let published: Value = published.json().await.unwrap();
+    assert_eq!(published["status"], "published");
+    assert_eq!(published["late_reason"], Value::Null);
+    // A published session may not lose its minimum.
+    assert_problem(
+        app.patch(
+            &format!("/api/v1/receptions/{id}"),
+            Some(&s.liaison.access),
+            &json!({"deputy_ids": [s.deputies[0]]}),
+        )
+        .await,
+        422,
+        "roster_short",
+    )
+    .await;
+
+    // The public sees it, with public fields only, and the seats left.
+    let public: Value = app
+        .get(&format!("/api/v1/receptions/{id}"), None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(public["seats_left"], 20);
+    assert!(public.get("edited").is_none());
+    let deputy = &public["deputies"][0];
+    assert!(deputy.get("checked_in_at").is_none() && deputy.get("attendance").is_none());
+    assert!(
+        !public.to_string().contains("13812340000"),
+        "no private phone"
+    );
+    let by_deputy: Value = app
+        .get(
+            &format!("/api/v1/receptions?deputy_id={}", s.deputies[1]),
+            None,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(by_deputy["items"].as_array().unwrap().len(), 1);
+    let by_region: Value = app
+        .get(
+            &format!(
+                "/api/v1/receptions?region_id={}&from={ahead}&to={ahead}",
+                s.district
+            ),
+            None,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(by_region["items"][0]["id"], json!(id));
+
+    // Less than three days ahead: a reason is required, kept, and shown to staff only.
+    let (date, starts, ends) = tests::session_starting_soon();
+    let soon = app
+        .add_session(
+            &s.liaison.access,
+            &s.station,
+            date,
+            (&starts, &ends),
+            &[&s.deputies[1], &s.deputies[2]],
+        )
+        .await;
+    let soon_id = str_of(&soon, "id");
+    assert_problem(
+        app.post(
+            &format!("/api/v1/receptions/{soon_id}/publish"),
+            Some(&s.liaison.access),
+            &json!({}),
+        )
+        .await,
+        422,
+        "late_reason_required",
+    )
+    .await;
+    assert_problem(
+        app.post(
+            &format!("/api/v1/receptions/{soon_id}/publish"),
+            Some(&s.liaison.access),
+            &json!({"late_reason": "x"}),
+        )
+        .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    let late = app
+        .publish_session(&s.liaison.access, soon_id, Some("临时增加的接待日"))
+        .await;
+    assert_eq!(late["late_reason"], "临时增加的接待日");
+    let public: Value = app
+        .get(&format!("/api/v1/receptions/{soon_id}"), None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(public.get("late_reason").is_none());
+    assert_eq!(
+        count_where(app.db(), "receptions", "late_reason IS NOT NULL").await,
+        1
+    );
+
+    // A range: drafts of the station are published all together, or none is.
+    let a = app
+        .add_session(
+            &s.liaison.access,
+            &s.station,
+            ahead + Days::new(7),
+            ("09:00", "11:00"),
+            &[&s.deputies[0], &s.deputies[1]],
+        )
+        .await;
+    let b = app
+        .add_session(
+            &s.liaison.access,
+            &s.station,
+            ahead + Days::new(14),
+            ("09:00", "11:00"),
+            &[&s.deputies[0]],
+        )
+        .await;
+    let range = json!({"station_id": s.station, "from": ahead, "to": ahead + Days::new(30)});
+    assert_problem(
+        app.post(
+            "/api/v1/receptions:publish",
+            Some(&s.liaison.access),
+            &range,
+        )
+        .await,
+        422,
+        "roster_short",
+    )
+    .await;
+    let a_now: Value = app
+        .get(
+            &format!("/api/v1/receptions/{}", str_of(&a, "id")),
+            Some(&s.liaison.access),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(a_now["status"], "draft", "all or none");
+    app.patch(
+        &format!("/api/v1/receptions/{}", str_of(&b, "id")),
+        Some(&s.liaison.access),
+        &json!({"deputy_ids": [s.deputies[1], s.deputies[2]]}),
+    )
+    .await;
+    let done: Value = app
+        .post(
+            "/api/v1/receptions:publish",
+            Some(&s.liaison.access),
+            &range,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(done["published"].as_array().unwrap().len(), 2, "{done}");
+    assert_eq!(done["late"], 0);
+    // Staff of another station cannot publish here.
+    let root = app.root().await;
+    app.create_user(&root.access, "other-liaison", "station_staff", Some(s.town))
+        .await;
+    let outsider = app.login("other-liaison", tests::PASSWORD).await;
+    assert_problem(
+        app.post("/api/v1/receptions:publish", Some(&outsider.access), &range)
+            .await,
+        403,
+        "forbidden",
+    )
+    .await;
+    assert_problem(
+        app.post(&publish, Some(&outsider.access), &json!({})).await,
+        403,
+        "forbidden",
+    )
+    .await;
+}
