@@ -1,6 +1,7 @@
 //! Black-box tests of the running service: one binary, one module per area.
 
 mod auth;
+mod bookings;
 mod codes;
 mod deputies;
 mod errors;
