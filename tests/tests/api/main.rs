@@ -12,6 +12,7 @@ mod jwt;
 mod pagination;
 mod receptions;
 mod regions;
+mod reminders;
 mod sqlite;
 mod stations;
 mod users;
