@@ -46,14 +46,13 @@ async fn keeper_of(
     if manages {
         return Ok((reception, station));
     }
-    if let Ok(deputy) = access::deputy_of(db, caller).await {
-        if reception_duty::Entity::find_by_id((id, deputy.id))
+    if let Ok(deputy) = access::deputy_of(db, caller).await
+        && reception_duty::Entity::find_by_id((id, deputy.id))
             .one(db)
             .await?
             .is_some()
-        {
-            return Ok((reception, station));
-        }
+    {
+        return Ok((reception, station));
     }
     Err(ApiError::Forbidden(Text::fixed(
         "只有本站工作人员、辖区管理员或值班代表可以查看和填写接待记录。",
