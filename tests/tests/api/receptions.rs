@@ -966,3 +966,205 @@ async fn publication_needs_the_minimum_roster_and_a_reason_when_late() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn the_remaining_refusals_of_sessions_change_nothing() {
+    let app = spawn_app().await;
+    let s = app.scheduling(3).await;
+    let day = today() + Days::new(10);
+    let session = app
+        .add_session(
+            &s.liaison.access,
+            &s.station,
+            day,
+            ("09:00", "11:00"),
+            &[&s.deputies[0], &s.deputies[1]],
+        )
+        .await;
+    let id = str_of(&session, "id").to_owned();
+    let path = format!("/api/v1/receptions/{id}");
+
+    // An unknown deputy; a reason without a cancellation; a cancellation with other changes.
+    let unknown = uuid::Uuid::now_v7();
+    for (body, field, code) in [
+        (
+            json!({"deputy_ids": [unknown]}),
+            "deputy_ids[0]",
+            "not_found",
+        ),
+        (
+            json!({"cancel_reason": "没有取消"}),
+            "cancel_reason",
+            "without_cancel",
+        ),
+        (
+            json!({"status": "cancelled", "cancel_reason": "场地维修", "place": "别处"}),
+            "status",
+            "cancel_alone",
+        ),
+    ] {
+        let problem = assert_problem(
+            app.patch(&path, Some(&s.liaison.access), &body).await,
+            422,
+            "validation_failed",
+        )
+        .await;
+        assert!(
+            problem["errors"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["field"] == field && e["code"] == code),
+            "{problem}"
+        );
+    }
+    // Capacity below the seats booked.
+    app.patch(&path, Some(&s.liaison.access), &json!({"capacity": 2}))
+        .await;
+    app.publish_session(&s.liaison.access, &id, None).await;
+    for name in ["甲", "乙"] {
+        let voter = app.voter_session(name).await;
+        let booked = app
+            .post(
+                &format!("{path}/appointments"),
+                Some(&voter.access),
+                &json!({"topic": "道路维修"}),
+            )
+            .await;
+        assert_eq!(booked.status(), StatusCode::CREATED);
+    }
+    let problem = assert_problem(
+        app.patch(&path, Some(&s.liaison.access), &json!({"capacity": 1}))
+            .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(problem["errors"][0]["code"], "below_bookings");
+    // Attendance for a deputy who is not on duty there.
+    assert_problem(
+        app.put(
+            &format!("{path}/attendance/{}", s.deputies[2]),
+            Some(&s.liaison.access),
+            &json!({"present": true, "reason": "核实到场"}),
+        )
+        .await,
+        422,
+        "reception_not_started",
+    )
+    .await;
+
+    // Hours that would start in the past, on a session today.
+    let (date, starts, ends) = tests::session_starting_soon();
+    let soon = app
+        .add_session(
+            &s.liaison.access,
+            &s.station,
+            date,
+            (&starts, &ends),
+            &[&s.deputies[2]],
+        )
+        .await;
+    let soon_path = format!("/api/v1/receptions/{}", str_of(&soon, "id"));
+    let problem = assert_problem(
+        app.patch(
+            &soon_path,
+            Some(&s.liaison.access),
+            &json!({"hours": {"starts": "00:00", "ends": ends}}),
+        )
+        .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(problem["errors"][0]["code"], "in_past");
+    app.move_session_to_yesterday(str_of(&soon, "id")).await;
+    assert_problem(
+        app.put(
+            &format!("{soon_path}/attendance/{}", s.deputies[0]),
+            Some(&s.liaison.access),
+            &json!({"present": true, "reason": "核实到场"}),
+        )
+        .await,
+        404,
+        "not_found",
+    )
+    .await;
+
+    // A cancelled session: no publishing, no records.
+    let other = app
+        .add_session(
+            &s.liaison.access,
+            &s.station,
+            day + Days::new(1),
+            ("09:00", "11:00"),
+            &[&s.deputies[0], &s.deputies[1]],
+        )
+        .await;
+    let other_path = format!("/api/v1/receptions/{}", str_of(&other, "id"));
+    app.patch(
+        &other_path,
+        Some(&s.liaison.access),
+        &json!({"status": "cancelled", "cancel_reason": "台风预警"}),
+    )
+    .await;
+    assert_problem(
+        app.post(
+            &format!("{other_path}/publish"),
+            Some(&s.liaison.access),
+            &json!({}),
+        )
+        .await,
+        422,
+        "reception_cancelled",
+    )
+    .await;
+    assert_problem(
+        app.post(
+            &format!("{other_path}/records"),
+            Some(&s.liaison.access),
+            &json!({"visitor_count": 1, "items": [{"raised": "x"}]}),
+        )
+        .await,
+        422,
+        "reception_cancelled",
+    )
+    .await;
+
+    // An archived station takes no more sessions; the outbox is for global administrators.
+    let archived = app
+        .delete(
+            &format!("/api/v1/stations/{}", s.station),
+            Some(&s.admin.access),
+        )
+        .await;
+    assert!(archived.status().is_success());
+    assert_problem(
+        app.post(
+            &format!("/api/v1/stations/{}/receptions", s.station),
+            Some(&s.admin.access),
+            &json!({"date": day, "hours": {"starts": "14:00", "ends": "15:00"}}),
+        )
+        .await,
+        422,
+        "station_archived",
+    )
+    .await;
+    assert_problem(
+        app.get("/api/v1/notifications", Some(&s.admin.access))
+            .await,
+        403,
+        "forbidden",
+    )
+    .await;
+    assert_problem(
+        app.get("/api/v1/receptions?status=open", None).await,
+        400,
+        "invalid_query",
+    )
+    .await;
+    assert_eq!(
+        count_where(app.db(), "receptions", "status = 'published'").await,
+        1
+    );
+}
