@@ -138,7 +138,7 @@ impl Application {
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let jobs = jobs::spawn(self.state.clone());
         let result = self.server.await;
-        jobs.abort();
+        jobs.stop().await;
         self.state.db.close().await;
         result.context("the server failed")
     }

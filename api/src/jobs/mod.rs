@@ -3,33 +3,52 @@
 
 pub mod maintenance;
 
+use std::time::Duration;
+
 use actix_web::web;
+use tokio::sync::watch;
 
 use crate::startup::AppState;
 
-/// The running background jobs; aborting it stops them all.
+/// How long the sender may take to finish the message in hand when the service stops.
+const SENDER_GRACE: Duration = Duration::from_secs(15);
+
+/// The running background jobs.
 pub struct Jobs {
-    handles: Vec<tokio::task::JoinHandle<()>>,
+    stop: watch::Sender<bool>,
+    sender: tokio::task::JoinHandle<()>,
+    maintenance: tokio::task::JoinHandle<()>,
 }
 
 impl Jobs {
-    pub fn abort(self) {
-        for handle in self.handles {
-            handle.abort();
+    /// Stops every job. The sender finishes the message it is sending, so that an SMS the
+    /// gateway accepted is recorded as sent and not sent again after the restart; housekeeping
+    /// is simply dropped (it runs again at the next start).
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        self.maintenance.abort();
+        let mut sender = self.sender;
+        if tokio::time::timeout(SENDER_GRACE, &mut sender)
+            .await
+            .is_err()
+        {
+            tracing::warn!("the notification sender did not stop in time");
+            sender.abort();
         }
     }
 }
 
 /// Starts every background job.
 pub fn spawn(state: web::Data<AppState>) -> Jobs {
+    let (stop, stopped) = watch::channel(false);
     Jobs {
-        handles: vec![
-            tokio::spawn(crate::notify::sender::run(
-                state.db.clone(),
-                state.sender.clone(),
-                state.settings.outbox_poll_interval,
-            )),
-            tokio::spawn(maintenance::run(state)),
-        ],
+        stop,
+        sender: tokio::spawn(crate::notify::sender::run(
+            state.db.clone(),
+            state.sender.clone(),
+            state.settings.outbox_poll_interval,
+            stopped,
+        )),
+        maintenance: tokio::spawn(maintenance::run(state)),
     }
 }

@@ -31,12 +31,24 @@ pub struct Sender {
     pub max_attempts: u32,
 }
 
-/// Delivers what is due every `interval`, for ever.
-pub async fn run(db: Db, sender: Sender, interval: Duration) {
+/// Delivers what is due every `interval` until `stop` turns true. A round under way when it
+/// does is finished first: stopping never leaves a sent message unrecorded.
+pub async fn run(
+    db: Db,
+    sender: Sender,
+    interval: Duration,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
     let mut ticker = tokio::time::interval(interval);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
-        ticker.tick().await;
+        tokio::select! {
+            _ = ticker.tick() => {}
+            _ = stop.wait_for(|stopped| *stopped) => return,
+        }
+        if *stop.borrow() {
+            return;
+        }
         match deliver_due(&db, &sender).await {
             Ok(0) => {}
             Ok(n) => tracing::debug!(delivered = n, "notifications"),

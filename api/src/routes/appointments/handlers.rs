@@ -4,21 +4,19 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use entity::appointment::AppointmentStatus;
-use entity::reception::ReceptionStatus;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use super::dto::{AppointmentDto, AppointmentStatusDto, BookRequest, BookedSessionDto};
 use super::service::{self, AppointmentView};
 use crate::auth::AuthUser;
-use crate::domain::local_time::{format_minute, minute_of};
 use crate::domain::{DisplayName, Phone};
 use crate::error::{ApiError, Checks};
 use crate::http::client::ClientInfo;
 use crate::http::etag::{created, json_with_etag};
 use crate::http::json::Json;
 use crate::http::pagination::{Page, PageParams, PageRequest};
-use crate::routes::receptions::dto::{HoursDto, ReceptionStatusDto};
+use crate::routes::receptions::handlers::{hours_of, status_dto};
 use crate::startup::AppState;
 
 const LIST: &str = "my-appointments";
@@ -43,16 +41,9 @@ fn dto(view: AppointmentView, staff: bool) -> AppointmentDto {
             station_id: r.station_id,
             station_name: view.station.name.clone(),
             date: r.day,
-            hours: HoursDto {
-                starts: format_minute(minute_of(r.day, r.starts_at)),
-                ends: format_minute(minute_of(r.day, r.ends_at)),
-            },
+            hours: hours_of(r),
             place: r.place.clone(),
-            status: match r.status {
-                ReceptionStatus::Draft => ReceptionStatusDto::Draft,
-                ReceptionStatus::Published => ReceptionStatusDto::Published,
-                ReceptionStatus::Cancelled => ReceptionStatusDto::Cancelled,
-            },
+            status: status_dto(r.status),
         },
         topic: a.topic,
         phone: a.phone.as_deref().map(Phone::mask),

@@ -68,11 +68,19 @@ fn minutes(starts: i32, ends: i32) -> HoursDto {
     }
 }
 
-fn status_dto(status: ReceptionStatus) -> ReceptionStatusDto {
+pub fn status_dto(status: ReceptionStatus) -> ReceptionStatusDto {
     match status {
         ReceptionStatus::Draft => ReceptionStatusDto::Draft,
         ReceptionStatus::Published => ReceptionStatusDto::Published,
         ReceptionStatus::Cancelled => ReceptionStatusDto::Cancelled,
+    }
+}
+
+/// A session's hours in local time.
+pub fn hours_of(r: &entity::reception::Model) -> HoursDto {
+    HoursDto {
+        starts: format_minute(minute_of(r.day, r.starts_at)),
+        ends: format_minute(minute_of(r.day, r.ends_at)),
     }
 }
 
@@ -84,10 +92,7 @@ pub fn reception_dto(view: &ReceptionView) -> ReceptionDto {
         station_id: r.station_id,
         station_name: view.station.name.clone(),
         date: r.day,
-        hours: HoursDto {
-            starts: format_minute(minute_of(r.day, r.starts_at)),
-            ends: format_minute(minute_of(r.day, r.ends_at)),
-        },
+        hours: hours_of(r),
         starts_at: r.starts_at,
         ends_at: r.ends_at,
         place: r.place.clone(),

@@ -462,17 +462,7 @@ pub async fn roster(
     for assignment in plan {
         let session = &empty[assignment.session];
         for deputy_id in &assignment.deputies {
-            reception_duty::ActiveModel {
-                reception_id: Set(session.id),
-                deputy_id: Set(*deputy_id),
-                assigned_at: Set(assigned_at),
-                checked_in_at: Set(None),
-                attendance: Set(None),
-                attendance_reason: Set(None),
-                attendance_by: Set(None),
-            }
-            .insert(&txn)
-            .await?;
+            service::add_duty(&txn, session.id, *deputy_id, assigned_at).await?;
             *counts.entry(*deputy_id).or_default() += 1;
         }
         if assignment.short > 0 {

@@ -415,18 +415,29 @@ async fn set_duties(
             .await?;
     }
     for id in deputy_ids.iter().filter(|id| !existing.contains(id)) {
-        reception_duty::ActiveModel {
-            reception_id: Set(reception_id),
-            deputy_id: Set(*id),
-            assigned_at: Set(now),
-            checked_in_at: Set(None),
-            attendance: Set(None),
-            attendance_reason: Set(None),
-            attendance_by: Set(None),
-        }
-        .insert(db)
-        .await?;
+        add_duty(db, reception_id, *id, now).await?;
     }
+    Ok(())
+}
+
+/// Puts `deputy_id` on duty at `reception_id` (checked by the caller).
+pub async fn add_duty(
+    db: &impl ConnectionTrait,
+    reception_id: Uuid,
+    deputy_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    reception_duty::ActiveModel {
+        reception_id: Set(reception_id),
+        deputy_id: Set(deputy_id),
+        assigned_at: Set(now),
+        checked_in_at: Set(None),
+        attendance: Set(None),
+        attendance_reason: Set(None),
+        attendance_by: Set(None),
+    }
+    .insert(db)
+    .await?;
     Ok(())
 }
 
