@@ -705,7 +705,8 @@ impl TestApp {
 }
 
 /// A session that starts 20 minutes from now and lasts up to an hour (its sign-in is open):
-/// `(date, starts, ends)` in local time, on tomorrow's date just before midnight.
+/// `(date, starts, ends)` in local time. After 23:40 it is tomorrow's first session; an end
+/// past midnight is cut to `24:00`.
 pub fn session_starting_soon() -> (chrono::NaiveDate, String, String) {
     use api::domain::local_time::{format_minute, local_date, minute_of};
     let now = api::clock::now();

@@ -766,8 +766,12 @@ async fn publication_needs_the_minimum_roster_and_a_reason_when_late() {
         "roster_short",
     )
     .await;
+    // The detail names the shortfall: the minimum and what the session has.
     assert!(
-        problem["detail"].as_str().unwrap().contains("2"),
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .ends_with("至少需要 2 名值班代表，目前只有 1 名。"),
         "{problem}"
     );
     app.patch(
@@ -813,6 +817,39 @@ async fn publication_needs_the_minimum_roster_and_a_reason_when_late() {
     assert!(
         !public.to_string().contains("13812340000"),
         "no private phone"
+    );
+    for (status, expected) in [("published", 1), ("draft", 0)] {
+        let filtered: Value = app
+            .get(
+                &format!(
+                    "/api/v1/receptions?station_id={}&status={status}",
+                    s.station
+                ),
+                None,
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            filtered["items"].as_array().unwrap().len(),
+            expected,
+            "{status}"
+        );
+    }
+    let staff_drafts: Value = app
+        .get(
+            &format!("/api/v1/receptions?station_id={}&status=draft", s.station),
+            Some(&s.liaison.access),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        staff_drafts["items"],
+        json!([]),
+        "the only session is published"
     );
     let by_deputy: Value = app
         .get(
@@ -1124,6 +1161,30 @@ async fn the_remaining_refusals_of_sessions_change_nothing() {
             &format!("{other_path}/records"),
             Some(&s.liaison.access),
             &json!({"visitor_count": 1, "items": [{"raised": "x"}]}),
+        )
+        .await,
+        422,
+        "reception_cancelled",
+    )
+    .await;
+
+    let deputy0 = app.login(&s.deputy_users[0], tests::PASSWORD).await;
+    assert_problem(
+        app.post(
+            &format!("{other_path}/check-in"),
+            Some(&deputy0.access),
+            &json!({}),
+        )
+        .await,
+        422,
+        "reception_cancelled",
+    )
+    .await;
+    assert_problem(
+        app.put(
+            &format!("{other_path}/attendance/{}", s.deputies[0]),
+            Some(&s.liaison.access),
+            &json!({"present": false, "reason": "台风停接待"}),
         )
         .await,
         422,

@@ -2,6 +2,8 @@
 //! by the station's staff or a deputy on duty once the session has begun; each matter raised
 //! keeps an id so that a submission can point back at it.
 
+use std::collections::HashMap;
+
 use entity::reception::{self, ReceptionStatus};
 use entity::{reception_duty, reception_record, reception_record_item, reception_visitor, station};
 use sea_orm::{
@@ -16,6 +18,7 @@ use crate::db::Db;
 use crate::error::ApiError;
 use crate::http::client::ClientInfo;
 use crate::i18n::Text;
+use entity::user::Role;
 
 /// A checked record.
 #[derive(Debug)]
@@ -46,7 +49,8 @@ async fn keeper_of(
     if manages {
         return Ok((reception, station));
     }
-    if let Ok(deputy) = access::deputy_of(db, caller).await
+    if caller.role == Role::Deputy
+        && let deputy = access::deputy_of(db, caller).await?
         && reception_duty::Entity::find_by_id((id, deputy.id))
             .one(db)
             .await?
@@ -157,30 +161,30 @@ pub async fn list(
         .all(db)
         .await?;
     let ids: Vec<Uuid> = records.iter().map(|r| r.id).collect();
-    let mut visitors = reception_visitor::Entity::find()
+    let mut visitors: HashMap<Uuid, Vec<reception_visitor::Model>> = HashMap::new();
+    for v in reception_visitor::Entity::find()
         .filter(reception_visitor::Column::RecordId.is_in(ids.clone()))
         .order_by_asc(reception_visitor::Column::Position)
         .all(db)
-        .await?;
-    let mut items = reception_record_item::Entity::find()
+        .await?
+    {
+        visitors.entry(v.record_id).or_default().push(v);
+    }
+    let mut items: HashMap<Uuid, Vec<reception_record_item::Model>> = HashMap::new();
+    for i in reception_record_item::Entity::find()
         .filter(reception_record_item::Column::RecordId.is_in(ids))
         .order_by_asc(reception_record_item::Column::Position)
         .all(db)
-        .await?;
+        .await?
+    {
+        items.entry(i.record_id).or_default().push(i);
+    }
     Ok(records
         .into_iter()
-        .map(|record| {
-            let (mine, rest): (Vec<_>, Vec<_>) =
-                visitors.drain(..).partition(|v| v.record_id == record.id);
-            visitors = rest;
-            let (own_items, rest): (Vec<_>, Vec<_>) =
-                items.drain(..).partition(|i| i.record_id == record.id);
-            items = rest;
-            RecordView {
-                record,
-                visitors: mine,
-                items: own_items,
-            }
+        .map(|record| RecordView {
+            visitors: visitors.remove(&record.id).unwrap_or_default(),
+            items: items.remove(&record.id).unwrap_or_default(),
+            record,
         })
         .collect())
 }

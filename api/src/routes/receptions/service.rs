@@ -8,7 +8,7 @@ use entity::appointment::{self, AppointmentStatus};
 use entity::deputy::{self, DeputyStatus};
 use entity::reception::{self, ReceptionOrigin, ReceptionStatus};
 use entity::reception_duty::{self, Attendance};
-use entity::{deputy_station, reception_rule, station, station_staff};
+use entity::{deputy_station, reception_rule, station};
 use sea_orm::sea_query::Query;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait,
@@ -26,6 +26,7 @@ use crate::error::{ApiError, Checks, FieldError};
 use crate::http::client::ClientInfo;
 use crate::i18n::Text;
 use crate::notify::reminders;
+use crate::routes::stations::service::staffed_by;
 use entity::user::Role;
 
 /// How far ahead a roster must be public (提前三天公示).
@@ -157,15 +158,8 @@ pub async fn list(
                 );
             }
             Role::StationStaff => {
-                visible = visible.add(
-                    reception::Column::StationId.in_subquery(
-                        Query::select()
-                            .column(station_staff::Column::StationId)
-                            .from(station_staff::Entity)
-                            .and_where(station_staff::Column::UserId.eq(caller.id))
-                            .to_owned(),
-                    ),
-                );
+                visible =
+                    visible.add(reception::Column::StationId.in_subquery(staffed_by(caller.id)));
             }
             _ => {}
         }

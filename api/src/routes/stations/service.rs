@@ -143,6 +143,15 @@ fn forbidden_fields() -> ApiError {
     ))
 }
 
+/// The ids of the stations `user_id` is on the staff of, as a subquery for list filters.
+pub fn staffed_by(user_id: Uuid) -> sea_orm::sea_query::SelectStatement {
+    sea_orm::sea_query::Query::select()
+        .column(station_staff::Column::StationId)
+        .from(station_staff::Entity)
+        .and_where(station_staff::Column::UserId.eq(user_id))
+        .to_owned()
+}
+
 /// What `caller` may do with `station`.
 pub async fn access(
     db: &impl ConnectionTrait,

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use entity::reception::{self, ReceptionStatus};
 use entity::reception_duty::{self, Attendance};
 use entity::station;
-use entity::{deputy, deputy_station, station_staff};
+use entity::{deputy, deputy_station};
 use sea_orm::sea_query::Query;
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
@@ -15,6 +15,7 @@ use crate::auth::AuthUser;
 use crate::auth::scope::RegionScope;
 use crate::error::ApiError;
 use crate::i18n::Text;
+use crate::routes::stations::service::staffed_by;
 use entity::user::Role;
 
 /// Counts of duties.
@@ -66,15 +67,9 @@ fn attended(duty: &reception_duty::Model) -> bool {
 fn stations_of(caller: &AuthUser) -> Result<Condition, ApiError> {
     Ok(match caller.role {
         Role::Admin => caller.scope().condition(station::Column::RegionId),
-        Role::StationStaff => Condition::all().add(
-            station::Column::Id.in_subquery(
-                Query::select()
-                    .column(station_staff::Column::StationId)
-                    .from(station_staff::Entity)
-                    .and_where(station_staff::Column::UserId.eq(caller.id))
-                    .to_owned(),
-            ),
-        ),
+        Role::StationStaff => {
+            Condition::all().add(station::Column::Id.in_subquery(staffed_by(caller.id)))
+        }
         Role::Deputy => Condition::all().add(
             station::Column::Id.in_subquery(
                 Query::select()
