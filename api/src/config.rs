@@ -24,6 +24,16 @@
 //! | `LIANLUO_OUTBOX_RETRY_BASE_MS` | `30000` | the first retry delay of a failed send; it doubles each time, up to an hour |
 //! | `LIANLUO_OUTBOX_MAX_ATTEMPTS` | `8` | attempts before a message is marked failed |
 //! | `LIANLUO_TRUST_FORWARDED_FOR` | `false` | take the client address from `X-Forwarded-For` (only behind a reverse proxy you run) |
+//! | `LIANLUO_ENV` | `development` | `production` refuses development shortcuts such as `WECHAT_DEV_LOGIN` |
+//! | `WECHAT_API_BASE` | `https://api.weixin.qq.com` | where WeChat's server API is called (tests point it at a fake) |
+//! | `WECHAT_APPID` / `WECHAT_SECRET` | none | the mini-program's credentials; without both, WeChat sign-in answers 503 |
+//! | `WECHAT_DEV_LOGIN` | `false` | accept `dev:<name>` codes without calling WeChat (front-end development only) |
+//! | `LIANLUO_WECHAT_LOGIN_IP_BURST` / `_PERIOD_SECS` | `20` / `3` | WeChat sign-ins per client address |
+//! | `LIANLUO_SUBMIT_VOTER_BURST` / `_PERIOD_SECS` | `10` / `360` | submissions per voter account |
+//! | `LIANLUO_SUBMIT_IP_BURST` / `_PERIOD_SECS` | `30` / `60` | submissions per client address (any caller) |
+//! | `LIANLUO_SUBMIT_ANON_IP_BURST` / `_PERIOD_SECS` | `5` / `600` | anonymous submissions per client address |
+//! | `LIANLUO_TRACK_IP_BURST` / `_PERIOD_SECS` | `10` / `30` | tracking look-ups per client address (guessing access codes) |
+//! | `LIANLUO_UPLOAD_IP_BURST` / `_PERIOD_SECS` | `30` / `20` | photo uploads per client address |
 //!
 //! A bad value stops start-up with one line naming the variable.
 
@@ -97,10 +107,26 @@ pub struct Settings {
     /// The first retry delay of a failed send (doubling, capped at an hour).
     pub outbox_retry_base: Duration,
     pub outbox_max_attempts: u32,
+    /// `LIANLUO_ENV=production`.
+    pub production: bool,
+    pub wechat_api_base: String,
+    pub wechat_appid: Option<String>,
+    pub wechat_secret: Option<Secret>,
+    pub wechat_dev_login: bool,
+    /// How long a call to WeChat may take.
+    pub wechat_timeout: Duration,
+    pub wechat_login_per_ip: ThrottleSettings,
+    pub submit_per_voter: ThrottleSettings,
+    pub submit_per_ip: ThrottleSettings,
+    pub anonymous_submit_per_ip: ThrottleSettings,
+    pub track_per_ip: ThrottleSettings,
+    pub upload_per_ip: ThrottleSettings,
 }
 
 /// The QR code template when none is configured: a reserved domain, so that nobody mistakes an
 /// unconfigured deployment's codes for real ones.
+pub const DEFAULT_WECHAT_API_BASE: &str = "https://api.weixin.qq.com";
+
 pub const DEFAULT_QR_URL_TEMPLATE: &str = "https://example.invalid/q/{code}";
 
 /// A variable that could not be used, and why.
@@ -201,6 +227,36 @@ impl Settings {
                 "LIANLUO_LOGIN_IP_PERIOD_SECS",
                 &mut settings.login_per_ip,
             ),
+            (
+                "LIANLUO_WECHAT_LOGIN_IP_BURST",
+                "LIANLUO_WECHAT_LOGIN_IP_PERIOD_SECS",
+                &mut settings.wechat_login_per_ip,
+            ),
+            (
+                "LIANLUO_SUBMIT_VOTER_BURST",
+                "LIANLUO_SUBMIT_VOTER_PERIOD_SECS",
+                &mut settings.submit_per_voter,
+            ),
+            (
+                "LIANLUO_SUBMIT_IP_BURST",
+                "LIANLUO_SUBMIT_IP_PERIOD_SECS",
+                &mut settings.submit_per_ip,
+            ),
+            (
+                "LIANLUO_SUBMIT_ANON_IP_BURST",
+                "LIANLUO_SUBMIT_ANON_IP_PERIOD_SECS",
+                &mut settings.anonymous_submit_per_ip,
+            ),
+            (
+                "LIANLUO_TRACK_IP_BURST",
+                "LIANLUO_TRACK_IP_PERIOD_SECS",
+                &mut settings.track_per_ip,
+            ),
+            (
+                "LIANLUO_UPLOAD_IP_BURST",
+                "LIANLUO_UPLOAD_IP_PERIOD_SECS",
+                &mut settings.upload_per_ip,
+            ),
         ];
         for (burst_var, period_var, throttle) in throttles {
             if let Some(burst) = number(burst_var, 1, 1_000_000)?.and_then(NonZeroU32::new) {
@@ -245,6 +301,39 @@ impl Settings {
         if let Some(n) = number("LIANLUO_OUTBOX_MAX_ATTEMPTS", 1, 100)? {
             settings.outbox_max_attempts = n;
         }
+        let flag = |name: &'static str| -> Result<bool, ConfigError> {
+            match var(name).as_deref().map(str::trim) {
+                None | Some("false") | Some("0") => Ok(false),
+                Some("true") | Some("1") => Ok(true),
+                Some(other) => Err(ConfigError::new(
+                    name,
+                    format!("`{other}` is neither true nor false"),
+                )),
+            }
+        };
+        settings.production = match var("LIANLUO_ENV").as_deref().map(str::trim) {
+            None | Some("development") | Some("test") => false,
+            Some("production") => true,
+            Some(other) => {
+                return Err(ConfigError::new(
+                    "LIANLUO_ENV",
+                    format!("`{other}` is not one of development, test, production"),
+                ));
+            }
+        };
+        if let Some(v) = var("WECHAT_API_BASE") {
+            settings.wechat_api_base = parse_http_url("WECHAT_API_BASE", &v)?;
+        }
+        settings.wechat_appid = var("WECHAT_APPID").map(|v| v.trim().to_owned());
+        settings.wechat_secret =
+            var("WECHAT_SECRET").map(|v| Secret::new(v.trim().as_bytes().to_vec()));
+        settings.wechat_dev_login = flag("WECHAT_DEV_LOGIN")?;
+        if settings.wechat_dev_login && settings.production {
+            return Err(ConfigError::new(
+                "WECHAT_DEV_LOGIN",
+                "is refused when LIANLUO_ENV=production",
+            ));
+        }
         Ok(settings)
     }
 
@@ -278,7 +367,27 @@ impl Settings {
             outbox_poll_interval: Duration::from_secs(5),
             outbox_retry_base: Duration::from_secs(30),
             outbox_max_attempts: 8,
+            production: false,
+            wechat_api_base: DEFAULT_WECHAT_API_BASE.to_owned(),
+            wechat_appid: None,
+            wechat_secret: None,
+            wechat_dev_login: false,
+            wechat_timeout: Duration::from_secs(5),
+            wechat_login_per_ip: throttle(20, 3),
+            submit_per_voter: throttle(10, 360),
+            submit_per_ip: throttle(30, 60),
+            anonymous_submit_per_ip: throttle(5, 600),
+            track_per_ip: throttle(10, 30),
+            upload_per_ip: throttle(30, 20),
         }
+    }
+}
+
+/// A burst of `burst`, then one more every `period_secs`.
+fn throttle(burst: u32, period_secs: u64) -> ThrottleSettings {
+    ThrottleSettings {
+        burst: NonZeroU32::new(burst).unwrap_or(NonZeroU32::MIN),
+        period: Duration::from_secs(period_secs),
     }
 }
 
@@ -415,6 +524,43 @@ mod tests {
         let secret = "x".repeat(40);
         let s = from(&[("LIANLUO_JWT_SECRET", &secret)]).unwrap();
         assert!(!format!("{s:?}").contains(&secret));
+    }
+
+    #[test]
+    fn wechat_dev_login_is_refused_in_production() {
+        let err = from(&[("WECHAT_DEV_LOGIN", "true"), ("LIANLUO_ENV", "production")]).unwrap_err();
+        assert_eq!(err.variable, "WECHAT_DEV_LOGIN");
+        let s = from(&[("WECHAT_DEV_LOGIN", "true")]).unwrap();
+        assert!(s.wechat_dev_login && !s.production);
+        assert_eq!(
+            from(&[("LIANLUO_ENV", "staging")]).unwrap_err().variable,
+            "LIANLUO_ENV"
+        );
+        assert_eq!(
+            from(&[("WECHAT_DEV_LOGIN", "yes")]).unwrap_err().variable,
+            "WECHAT_DEV_LOGIN"
+        );
+        assert_eq!(
+            from(&[("WECHAT_API_BASE", "ftp://x")])
+                .unwrap_err()
+                .variable,
+            "WECHAT_API_BASE"
+        );
+    }
+
+    #[test]
+    fn the_wechat_secret_is_redacted_and_limits_are_read() {
+        let s = from(&[
+            ("WECHAT_APPID", "wx0123"),
+            ("WECHAT_SECRET", "wechat-secret-value"),
+            ("LIANLUO_TRACK_IP_BURST", "3"),
+            ("LIANLUO_SUBMIT_ANON_IP_PERIOD_SECS", "7"),
+        ])
+        .unwrap();
+        assert!(!format!("{s:?}").contains("wechat-secret-value"));
+        assert_eq!(s.wechat_appid.as_deref(), Some("wx0123"));
+        assert_eq!(s.track_per_ip.burst.get(), 3);
+        assert_eq!(s.anonymous_submit_per_ip.period, Duration::from_secs(7));
     }
 
     #[test]

@@ -120,6 +120,9 @@ pub enum ApiError {
     /// 401 `invalid_refresh_token`: unknown, expired, revoked or already used refresh token.
     #[error("invalid refresh token")]
     InvalidRefreshToken,
+    /// 401 `invalid_wechat_code`: WeChat says the `wx.login` code is invalid or already used.
+    #[error("invalid WeChat code")]
+    InvalidWeChatCode,
     /// 422 `import_failed`: an uploaded file has errors (each with its line and column in
     /// `errors`); nothing of it was written.
     #[error("import failed")]
@@ -173,6 +176,14 @@ pub enum ApiError {
     /// 429 `rate_limited`: too many requests. Carries `Retry-After`.
     #[error("rate limited")]
     RateLimited { retry_after: Duration },
+    /// 503 with a specific code (e.g. `wechat_unavailable`): a service we depend on cannot
+    /// answer now. Carries `Retry-After`.
+    #[error("dependency unavailable: {code}")]
+    DependencyUnavailable {
+        code: &'static str,
+        message: Text,
+        retry_after: Duration,
+    },
     /// 503 `service_unavailable`: the database cannot be reached. Carries `Retry-After`.
     #[error("service unavailable: {0}")]
     Unavailable(#[source] anyhow::Error),
@@ -239,6 +250,16 @@ impl ApiError {
             ApiError::Unauthenticated(p) => ApiError::Unauthenticated(*p),
             ApiError::InvalidCredentials => ApiError::InvalidCredentials,
             ApiError::InvalidRefreshToken => ApiError::InvalidRefreshToken,
+            ApiError::InvalidWeChatCode => ApiError::InvalidWeChatCode,
+            ApiError::DependencyUnavailable {
+                code,
+                message,
+                retry_after,
+            } => ApiError::DependencyUnavailable {
+                code,
+                message: message.clone(),
+                retry_after: *retry_after,
+            },
             ApiError::Forbidden(t) => ApiError::Forbidden(t.clone()),
             ApiError::AccountDisabled => ApiError::AccountDisabled,
             ApiError::NotFound => ApiError::NotFound,
@@ -282,6 +303,8 @@ impl ApiError {
             ApiError::Unauthenticated(_) => "unauthenticated",
             ApiError::InvalidCredentials => "invalid_credentials",
             ApiError::InvalidRefreshToken => "invalid_refresh_token",
+            ApiError::InvalidWeChatCode => "invalid_wechat_code",
+            ApiError::DependencyUnavailable { code, .. } => code,
             ApiError::Forbidden(_) => "forbidden",
             ApiError::AccountDisabled => "account_disabled",
             ApiError::NotFound => "not_found",
@@ -375,6 +398,11 @@ impl ApiError {
                 "刷新令牌无效、已过期或已被使用，请重新登录。",
                 "The refresh token is invalid, expired or already used; sign in again.",
             ),
+            ApiError::InvalidWeChatCode => Text::fixed(
+                "微信登录凭证无效或已使用，请重新调用 wx.login 获取。",
+                "The WeChat login code is invalid or already used; call wx.login again.",
+            ),
+            ApiError::DependencyUnavailable { message, .. } => message.clone(),
             ApiError::Forbidden(message) => message.clone(),
             ApiError::AccountDisabled => Text::fixed(
                 "该账号已停用，请联系管理员。",
@@ -514,6 +542,9 @@ impl ApiError {
             ApiError::RateLimited { retry_after } => {
                 response.insert_header((header::RETRY_AFTER, retry_after_secs(*retry_after)));
             }
+            ApiError::DependencyUnavailable { retry_after, .. } => {
+                response.insert_header((header::RETRY_AFTER, retry_after_secs(*retry_after)));
+            }
             ApiError::Unavailable(_) => {
                 response.insert_header((
                     header::RETRY_AFTER,
@@ -550,7 +581,8 @@ impl ResponseError for ApiError {
             | ApiError::InvalidHeader { .. } => StatusCode::BAD_REQUEST,
             ApiError::Unauthenticated(_)
             | ApiError::InvalidCredentials
-            | ApiError::InvalidRefreshToken => StatusCode::UNAUTHORIZED,
+            | ApiError::InvalidRefreshToken
+            | ApiError::InvalidWeChatCode => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) | ApiError::AccountDisabled => StatusCode::FORBIDDEN,
             ApiError::NotFound | ApiError::RouteNotFound => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
@@ -566,7 +598,9 @@ impl ResponseError for ApiError {
             | ApiError::IdempotencyKeyReused
             | ApiError::Rule { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Unavailable(_) | ApiError::DependencyUnavailable { .. } => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

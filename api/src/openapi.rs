@@ -50,7 +50,7 @@ problem_responses! {
     UnprocessableEntity => 422, "Well-formed but invalid: fields listed in `errors` (`validation_failed`), an uploaded file with errors, each with its `line` (`import_failed`), a broken rule, or an Idempotency-Key reused with another body (`idempotency_key_reused`).";
     TooManyRequests => 429, "Too many requests (`rate_limited`), with `Retry-After`.";
     InternalError => 500, "An unexpected error (`internal_error`); the body carries only the request id.";
-    ServiceUnavailable => 503, "The database cannot be reached (`service_unavailable`), with `Retry-After`.";
+    ServiceUnavailable => 503, "The database cannot be reached (`service_unavailable`), or WeChat cannot answer now or is not configured (`wechat_unavailable`, `wechat_not_configured`), with `Retry-After`.";
 }
 
 fn problem_response(description: &str) -> RefOr<Response> {
@@ -93,6 +93,7 @@ every response carries `X-Request-Id`.",
         (name = "receptions", description = "Reception days (接待日, 逢6进站): rules, sessions, rosters, publication, sign-in, records"),
         (name = "appointments", description = "Voters' bookings of reception sessions (预约登记)"),
         (name = "notifications", description = "The caller's inbox, and the outbox of SMS and inbox messages"),
+        (name = "submissions", description = "Voters' submissions (选民意见建议) from every channel, photos, tracking, triage and feedback"),
         (name = "stats", description = "Statistics computed from the data: the attendance report (定期通报)"),
     ),
     components(
@@ -105,6 +106,8 @@ every response carries `X-Request-Id`.",
             crate::routes::notifications::dto::ChannelDto,
             crate::routes::notifications::dto::DeliveryStateDto,
             crate::routes::receptions::dto::ReceptionStatusDto,
+            crate::routes::submissions::dto::SubmissionStatusDto,
+            crate::routes::submissions::dto::ChannelDto,
         ),
         responses(
             BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PreconditionFailed,
@@ -124,7 +127,7 @@ impl Modify for BearerSecurity {
             let mut http = Http::new(HttpAuthScheme::Bearer);
             http.bearer_format = Some("JWT".to_owned());
             http.description = Some(
-                "An access token from `POST /api/v1/auth/login` or `/auth/refresh`.".to_owned(),
+                "An access token from `POST /api/v1/auth/login` (staff), `/auth/wechat` (voters) or `/auth/refresh`.".to_owned(),
             );
             components.add_security_scheme("bearer", SecurityScheme::Http(http));
         }

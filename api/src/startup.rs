@@ -31,6 +31,14 @@ pub struct AppState {
     pub metrics: Metrics,
     /// Delivers the notification outbox (run by `jobs`).
     pub sender: crate::notify::sender::Sender,
+    /// Rate limits of the voter-facing endpoints.
+    pub rate_limits: crate::http::rate_limit::RateLimits,
+    /// WeChat's server API, when `WECHAT_APPID` and `WECHAT_SECRET` are set.
+    pub wechat: Option<crate::wechat::WeChat>,
+    /// Where photos are stored.
+    pub blobs: Arc<dyn crate::media::BlobStore>,
+    /// Derives and checks the access codes of anonymous submissions (never stored).
+    pub access_key: Vec<u8>,
     pub settings: Arc<Settings>,
 }
 
@@ -46,13 +54,44 @@ impl AppState {
         );
         // Cursors are signed with a key derived from the JWT secret, under another label, so that
         // neither can stand in for the other.
-        let cursor_key = {
+        let derive = |label: &[u8]| -> anyhow::Result<Vec<u8>> {
             use hmac::{Hmac, KeyInit, Mac};
             let mut mac = <Hmac<sha2::Sha256> as KeyInit>::new_from_slice(secret.expose())
-                .context("cursor key derivation")?;
-            mac.update(b"lianluo cursor key v1");
-            mac.finalize().into_bytes().to_vec()
+                .context("key derivation")?;
+            mac.update(label);
+            Ok(mac.finalize().into_bytes().to_vec())
         };
+        let cursor_key = derive(b"lianluo cursor key v1")?;
+        let access_key = derive(b"lianluo access code key v1")?;
+        let wechat = match (&settings.wechat_appid, &settings.wechat_secret) {
+            (Some(appid), Some(secret)) => {
+                crate::notify::sms::ensure_crypto_provider();
+                let http = reqwest::Client::builder()
+                    .build()
+                    .context("WeChat HTTP client")?;
+                let config = crate::wechat::Config {
+                    api_base: url::Url::parse(&settings.wechat_api_base)
+                        .context("WECHAT_API_BASE")?,
+                    appid: appid.clone(),
+                    secret: crate::wechat::Secret::new(
+                        String::from_utf8_lossy(secret.expose()).into_owned(),
+                    ),
+                    timeout: settings.wechat_timeout,
+                };
+                Some(crate::wechat::WeChat::new(config, http))
+            }
+            _ => None,
+        };
+        if settings.wechat_dev_login {
+            tracing::warn!(
+                "WECHAT_DEV_LOGIN is on: `dev:<name>` codes sign anyone in without WeChat. \
+                 Never use this outside development."
+            );
+        }
+        let blobs: Arc<dyn crate::media::BlobStore> = Arc::new(
+            crate::media::FsStore::new(settings.data_dir.join("attachments"))
+                .context("attachment store")?,
+        );
         Ok(AppState {
             db,
             jwt,
@@ -65,6 +104,10 @@ impl AppState {
                 retry_base: settings.outbox_retry_base,
                 max_attempts: settings.outbox_max_attempts,
             },
+            rate_limits: crate::http::rate_limit::RateLimits::new(&settings),
+            wechat,
+            blobs,
+            access_key,
             settings: Arc::new(settings),
         })
     }

@@ -4,8 +4,10 @@
 //! `api`) and hold no business logic; the rules live in `api::domain` and the services.
 
 pub mod appointment;
+pub mod attachment;
 pub mod audit_event;
 pub mod auth_session;
+pub mod category;
 pub mod checklist_item;
 pub mod deputy;
 pub mod deputy_station;
@@ -26,4 +28,7 @@ pub mod region_closure;
 pub mod station;
 pub mod station_checklist;
 pub mod station_staff;
+pub mod submission;
+pub mod submission_event;
 pub mod user;
+pub mod voter_account;

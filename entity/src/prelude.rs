@@ -1,8 +1,10 @@
 //! Re-exports of every entity under a short name, for `use entity::prelude::*`.
 
 pub use crate::appointment::Entity as Appointment;
+pub use crate::attachment::Entity as Attachment;
 pub use crate::audit_event::Entity as AuditEvent;
 pub use crate::auth_session::Entity as AuthSession;
+pub use crate::category::Entity as Category;
 pub use crate::checklist_item::Entity as ChecklistItem;
 pub use crate::deputy::Entity as Deputy;
 pub use crate::deputy_station::Entity as DeputyStation;
@@ -22,4 +24,7 @@ pub use crate::region_closure::Entity as RegionClosure;
 pub use crate::station::Entity as Station;
 pub use crate::station_checklist::Entity as StationChecklist;
 pub use crate::station_staff::Entity as StationStaff;
+pub use crate::submission::Entity as Submission;
+pub use crate::submission_event::Entity as SubmissionEvent;
 pub use crate::user::Entity as User;
+pub use crate::voter_account::Entity as VoterAccount;

@@ -11,6 +11,7 @@ mod m20261123_000003_create_idempotency_keys;
 mod m20261123_000004_create_audit_events;
 mod m20261123_000005_create_directory;
 mod m20261123_000006_create_scheduling;
+mod m20261123_000007_create_intake;
 
 pub struct Migrator;
 
@@ -24,9 +25,11 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000004_create_audit_events::Migration),
             Box::new(m20261123_000005_create_directory::Migration),
             Box::new(m20261123_000006_create_scheduling::Migration),
+            Box::new(m20261123_000007_create_intake::Migration),
         ]
     }
 }
 
 pub use m20261123_000005_create_directory::DEFAULT_CHECKLIST;
+pub use m20261123_000007_create_intake::DEFAULT_CATEGORIES;
 pub use sea_orm_migration::migrator::MigrationStatus;

@@ -88,6 +88,19 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     // Deliver notifications within moments, and retry failed sends quickly.
     settings.outbox_poll_interval = std::time::Duration::from_millis(50);
     settings.outbox_retry_base = std::time::Duration::from_millis(100);
+    // Voters sign in with `dev:<name>` codes unless a test points the service at a fake WeChat;
+    // every test's requests come from 127.0.0.1, so the per-address budgets are wide.
+    settings.wechat_dev_login = true;
+    let wide = api::config::ThrottleSettings {
+        burst: std::num::NonZeroU32::new(10_000).expect("non-zero"),
+        period: std::time::Duration::from_millis(1),
+    };
+    settings.wechat_login_per_ip = wide;
+    settings.submit_per_ip = wide;
+    settings.submit_per_voter = wide;
+    settings.anonymous_submit_per_ip = wide;
+    settings.upload_per_ip = wide;
+    settings.track_per_ip = wide;
     let postgres = match std::env::var("TEST_DATABASE_URL") {
         Ok(url) if !url.is_empty() => {
             let db = create_postgres_database(&url).await;
@@ -339,35 +352,35 @@ impl TestApp {
         self.login(username, PASSWORD).await
     }
 
-    /// A voter's session. Voter accounts come from WeChat sign-in (a later feature); until then
-    /// the row is written directly and the session started as that sign-in will start it.
+    /// A voter's session, signed in through `POST /api/v1/auth/wechat` with a development code
+    /// (`dev:<name>`; the same name is the same voter).
     pub async fn voter_session(&self, name: &str) -> Session {
-        use sea_orm::{ActiveModelTrait, Set};
-        let now = api::clock::now();
-        let voter = entity::user::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            username: Set(format!("voter-{name}")),
-            username_key: Set(format!("voter-{name}").to_lowercase()),
-            display_name: Set(name.to_owned()),
-            password_hash: Set(None),
-            role: Set(entity::user::Role::Voter),
-            region_id: Set(None),
-            disabled: Set(false),
-            created_at: Set(now),
-            updated_at: Set(now),
-            last_login_at: Set(None),
-        }
-        .insert(self.db().writer())
-        .await
-        .expect("voter inserted");
-        let tokens =
-            api::routes::auth::service::start_session(&self.state, voter, &Default::default())
-                .await
-                .expect("voter session");
+        let response = self
+            .post(
+                "/api/v1/auth/wechat",
+                None,
+                &json!({"code": format!("dev:{name}")}),
+            )
+            .await;
+        assert_eq!(
+            response.status(),
+            StatusCode::OK,
+            "WeChat sign-in of {name}"
+        );
+        let body: Value = response.json().await.expect("json");
         Session {
-            user_id: tokens.user.id,
-            access: tokens.access_token,
-            refresh: tokens.refresh_token,
+            user_id: body["user"]["id"]
+                .as_str()
+                .and_then(|id| id.parse().ok())
+                .expect("user id"),
+            access: body["access_token"]
+                .as_str()
+                .expect("access token")
+                .to_owned(),
+            refresh: body["refresh_token"]
+                .as_str()
+                .expect("refresh token")
+                .to_owned(),
         }
     }
 

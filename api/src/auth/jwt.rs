@@ -21,8 +21,18 @@ use crate::error::TokenProblem;
 pub const ISSUER: &str = "lianluo";
 /// The audience of tokens issued to staff (password login).
 pub const STAFF_AUDIENCE: &str = "lianluo-staff";
+/// The audience of tokens issued to voters (WeChat sign-in from the mini-program).
+pub const MINIAPP_AUDIENCE: &str = "lianluo-miniapp";
 /// Every audience this service accepts somewhere.
-pub const AUDIENCES: &[&str] = &[STAFF_AUDIENCE];
+pub const AUDIENCES: &[&str] = &[STAFF_AUDIENCE, MINIAPP_AUDIENCE];
+
+/// The audience of `role`'s tokens: a voter's token is no staff token, and the other way round.
+pub fn audience_of(role: entity::user::Role) -> &'static str {
+    match role {
+        entity::user::Role::Voter => MINIAPP_AUDIENCE,
+        _ => STAFF_AUDIENCE,
+    }
+}
 /// Clock skew tolerated on `exp` and `nbf`.
 pub const LEEWAY_SECS: u64 = 30;
 const ALGORITHM: Algorithm = Algorithm::HS256;

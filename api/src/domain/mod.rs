@@ -1,5 +1,6 @@
 //! Types that are valid by construction: once you hold one, it has been checked.
 
+pub mod access_code;
 pub mod calendar;
 pub mod geo;
 pub mod local_time;
@@ -9,6 +10,7 @@ pub mod phone;
 pub mod public_code;
 pub mod reception_plan;
 pub mod roster;
+pub mod similarity;
 pub mod username;
 pub mod web_url;
 

@@ -110,7 +110,7 @@ pub async fn idempotent_posts(
     Ok(ServiceResponse::new(http_req, response))
 }
 
-fn parse_key(headers: &HeaderMap) -> Result<String, ApiError> {
+pub fn parse_key(headers: &HeaderMap) -> Result<String, ApiError> {
     let invalid = || ApiError::InvalidHeader {
         header: "Idempotency-Key",
         message: Text::new(

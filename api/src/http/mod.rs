@@ -12,6 +12,7 @@ pub mod pagination;
 pub mod params;
 pub mod patch;
 pub mod problem;
+pub mod rate_limit;
 pub mod validation;
 
 /// The largest JSON body any endpoint accepts.

@@ -27,6 +27,12 @@ pub async fn run_once(state: &AppState) {
         Err(err) => tracing::warn!(error = %err, "could not purge idempotency keys"),
     }
     state.login_throttle.prune();
+    state.rate_limits.prune();
+    match crate::routes::attachments::service::purge_unattached(state).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(purged = n, "unattached uploads older than a day"),
+        Err(err) => tracing::warn!(error = %err, "could not purge unattached uploads"),
+    }
     if let Err(err) = state.db.checkpoint().await {
         tracing::warn!(error = %err, "WAL checkpoint failed");
     }

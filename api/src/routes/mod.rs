@@ -2,7 +2,9 @@
 //! `dto.rs` (the wire types, with their schema), `service.rs` (the logic, no HTTP).
 
 pub mod appointments;
+pub mod attachments;
 pub mod auth;
+pub mod categories;
 pub mod codes;
 pub mod deputies;
 pub mod health;
@@ -13,7 +15,9 @@ pub mod receptions;
 pub mod regions;
 pub mod stations;
 pub mod stats;
+pub mod submissions;
 pub mod users;
+pub mod voters;
 
 use actix_web::middleware::from_fn;
 use utoipa_actix_web::{scope, service_config::ServiceConfig};
@@ -25,6 +29,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     cfg.configure(health::handlers::routes).service(
         scope::scope("/api/v1")
             .configure(auth::handlers::routes)
+            .configure(voters::handlers::routes)
             .service(
                 scope::scope("/users")
                     .wrap(from_fn(idempotent_posts))
@@ -62,6 +67,20 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(appointments::handlers::routes)
             .configure(notifications::handlers::routes)
             .service(scope::scope("/stats").configure(stats::handlers::routes))
+            .configure(categories::handlers::routes)
+            // Before the `/submissions` scope: a create keeps its own idempotency record.
+            .configure(submissions::handlers::collection_routes)
+            .service(
+                scope::scope("/submissions")
+                    .wrap(from_fn(idempotent_posts))
+                    .configure(submissions::handlers::routes),
+            )
+            .service(scope::scope("/track").configure(submissions::handlers::track_routes))
+            .service(
+                scope::scope("/attachments")
+                    .wrap(from_fn(idempotent_posts))
+                    .configure(attachments::handlers::routes),
+            )
             // No Idempotency-Key here: an import is idempotent by itself (a second run of the
             // same file changes nothing), and files are larger than the keys' recorded bodies.
             .service(scope::scope("/imports").configure(imports::handlers::routes)),

@@ -15,4 +15,5 @@ mod regions;
 mod reminders;
 mod sqlite;
 mod stations;
+mod submissions;
 mod users;

@@ -31,7 +31,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(my_appointments).service(cancel);
 }
 
-fn dto(view: AppointmentView, staff: bool) -> AppointmentDto {
+pub fn dto(view: AppointmentView, staff: bool) -> AppointmentDto {
     let r = &view.reception;
     let a = view.appointment;
     AppointmentDto {

@@ -28,7 +28,7 @@ fn client(req: &HttpRequest, state: &AppState) -> ClientInfo {
     ClientInfo::of(req, state.settings.trust_forwarded_for)
 }
 
-fn token_response(tokens: Tokens) -> HttpResponse {
+pub fn token_response(tokens: Tokens) -> HttpResponse {
     let now = crate::clock::now();
     let expires_in = (tokens.access_expires_at - now).num_seconds().max(0);
     HttpResponse::Ok()

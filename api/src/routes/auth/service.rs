@@ -13,7 +13,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::audit::{self, Actor, Entry};
-use crate::auth::jwt::STAFF_AUDIENCE;
+use crate::auth::jwt::audience_of;
 use crate::auth::{AuthUser, Role, password, refresh};
 use crate::domain::Username;
 use crate::error::ApiError;
@@ -321,7 +321,7 @@ fn issue(
 ) -> Result<Tokens, ApiError> {
     let (access_token, access_expires_at) = state
         .jwt
-        .issue(user.id, session.id, STAFF_AUDIENCE, now)
+        .issue(user.id, session.id, audience_of(user.role), now)
         .map_err(ApiError::internal)?;
     Ok(Tokens {
         access_token,

@@ -1,0 +1,3 @@
+//! The category taxonomy of submissions: defaults for everyone, plus each district's own.
+
+pub mod handlers;

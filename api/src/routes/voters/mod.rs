@@ -1,0 +1,6 @@
+//! Voters: WeChat sign-in, phone binding, and their rights over their personal data (erasure,
+//! access).
+
+pub mod dto;
+pub mod handlers;
+pub mod service;
