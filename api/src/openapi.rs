@@ -107,7 +107,7 @@ every response carries `X-Request-Id`.",
             crate::routes::notifications::dto::DeliveryStateDto,
             crate::routes::receptions::dto::ReceptionStatusDto,
             crate::routes::submissions::dto::SubmissionStatusDto,
-            crate::routes::submissions::dto::ChannelDto,
+            crate::routes::submissions::dto::SubmissionChannelDto,
         ),
         responses(
             BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PreconditionFailed,

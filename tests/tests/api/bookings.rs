@@ -515,6 +515,31 @@ async fn deputies_sign_in_on_the_day_and_the_attendance_report_counts_it() {
     assert_eq!(record["items"].as_array().unwrap().len(), 2);
     assert_ne!(record["items"][0]["id"], record["items"][1]["id"]);
     assert_eq!(record["visitors"][0]["phone"], "137****1111");
+    // What was raised becomes a submission of the reception channel, linked to its item.
+    let entered = app
+        .post(
+            "/api/v1/submissions",
+            Some(&s.liaison.access),
+            &json!({
+                "title": "村口路灯不亮",
+                "content": "赵大爷在接待日反映村口路灯不亮。",
+                "category": "urban_management",
+                "channel": "reception",
+                "reception_record_item_id": record["items"][0]["id"],
+                "contact_name": "赵大爷",
+                "contact_phone": "13700001111",
+                "consent_personal_info": true,
+            }),
+        )
+        .await;
+    assert_eq!(entered.status(), StatusCode::CREATED);
+    let entered: Value = entered.json().await.unwrap();
+    assert_eq!(entered["channel"], "reception");
+    assert_eq!(entered["station_id"], s.station.as_str());
+    assert_eq!(
+        entered["reception_record_item_id"],
+        record["items"][0]["id"]
+    );
     let records: Value = app
         .get(&record_path, Some(&s.liaison.access))
         .await

@@ -1,5 +1,6 @@
 //! Black-box tests of the running service: one binary, one module per area.
 
+mod attachments;
 mod auth;
 mod bookings;
 mod codes;
@@ -10,6 +11,7 @@ mod idempotency;
 mod imports;
 mod jwt;
 mod pagination;
+mod privacy;
 mod receptions;
 mod regions;
 mod reminders;
@@ -17,3 +19,4 @@ mod sqlite;
 mod stations;
 mod submissions;
 mod users;
+mod wechat;

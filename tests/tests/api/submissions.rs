@@ -492,6 +492,30 @@ async fn a_deputy_sees_submissions_addressed_to_them_without_an_anonymous_submit
         .await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(json_of(response).await["status"], "referred");
+    // A deputy enters what they were told on the phone, for themselves only.
+    let mut call = body(&s.station);
+    call["channel"] = json!("phone");
+    call["deputy_id"] = json!(s.deputies[0]);
+    let entered = app
+        .post("/api/v1/submissions", Some(&deputy.access), &call)
+        .await;
+    assert_eq!(entered.status(), StatusCode::CREATED);
+    call = without(call, "deputy_id");
+    assert_problem(
+        app.post("/api/v1/submissions", Some(&deputy.access), &call)
+            .await,
+        403,
+        "forbidden",
+    )
+    .await;
+    // Staff have no "own" submissions.
+    assert_problem(
+        app.get("/api/v1/me/submissions", Some(&deputy.access))
+            .await,
+        403,
+        "forbidden",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -754,6 +778,34 @@ async fn bad_submissions_are_refused_and_change_nothing() {
         .await
         .expect("sent");
     assert_problem(response, 400, "malformed_body").await;
+}
+
+#[tokio::test]
+async fn concurrent_triage_takes_effect_once() {
+    let app = spawn_app().await;
+    let s = app.scheduling(0).await;
+    let voter = app.voter_session("olga").await;
+    let created = submit(&app, Some(&voter.access), &body(&s.station)).await;
+    let path = format!(
+        "/api/v1/submissions/{}/triage",
+        created["id"].as_str().expect("id")
+    );
+    let step = json!({"action": "answer", "note": "已答复"});
+    let sends = (0..6).map(|_| app.post(&path, Some(&s.liaison.access), &step));
+    let mut ok = 0;
+    for response in futures_util::future::join_all(sends).await {
+        match response.status().as_u16() {
+            200 => ok += 1,
+            // Lost the race: either the change was seen (422) or it landed meanwhile (409).
+            409 | 422 => {}
+            other => panic!("unexpected {other}"),
+        }
+    }
+    assert_eq!(ok, 1);
+    assert_eq!(
+        count_where(app.db(), "submission_events", "kind = 'answer'").await,
+        1
+    );
 }
 
 #[tokio::test]
@@ -1050,4 +1102,53 @@ async fn categories_are_listed_and_districts_add_their_own() {
         "not_found",
     )
     .await;
+    // The defaults belong to global administrators.
+    let default_id = defaults[0]["id"].as_str().expect("id");
+    assert_problem(
+        app.patch(
+            &format!("/api/v1/categories/{default_id}"),
+            Some(&s.admin.access),
+            &json!({"active": false}),
+        )
+        .await,
+        403,
+        "forbidden",
+    )
+    .await;
+    let root = app.root().await;
+    let renamed = app
+        .patch(
+            &format!("/api/v1/categories/{default_id}"),
+            Some(&root.access),
+            &json!({"name": "城市管理与市容"}),
+        )
+        .await;
+    assert_eq!(renamed.status(), StatusCode::OK);
+    assert_eq!(json_of(renamed).await["name"], "城市管理与市容");
+}
+
+#[tokio::test]
+async fn a_scanned_qr_code_sets_the_target_and_the_channel() {
+    let app = spawn_app().await;
+    let s = app.scheduling(1).await;
+    let deputy: Value = json_of(
+        app.get(&format!("/api/v1/deputies/{}", s.deputies[0]), None)
+            .await,
+    )
+    .await;
+    let code = deputy["public_code"].as_str().expect("code").to_owned();
+    let voter = app.voter_session("quinn").await;
+    let mut scanned = without(body(&s.station), "station_id");
+    scanned["qr_code"] = json!(code.to_lowercase());
+    let created = submit(&app, Some(&voter.access), &scanned).await;
+    assert_eq!(created["channel"], "qr");
+    assert_eq!(created["deputy_id"], s.deputies[0].as_str());
+    assert_eq!(created["station_id"], Value::Null);
+    // The deputy's town staff see it in their inbox (the deputy is stationed at their station).
+    let inbox = json_of(
+        app.get("/api/v1/submissions", Some(&s.liaison.access))
+            .await,
+    )
+    .await;
+    assert_eq!(inbox["items"][0]["id"], created["id"]);
 }

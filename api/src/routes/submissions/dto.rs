@@ -11,7 +11,7 @@ use crate::routes::stations::dto::LocationDto;
 /// staff entering one from another channel name it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
-pub enum ChannelDto {
+pub enum SubmissionChannelDto {
     Miniapp,
     Qr,
     Mailbox,
@@ -96,7 +96,7 @@ pub struct CreateSubmissionRequest {
     pub consent_public: bool,
     /// Staff only: the channel it came in through (`mailbox`, `reception`, `phone`, `observer`,
     /// `hotline`, `visit`).
-    pub channel: Option<ChannelDto>,
+    pub channel: Option<SubmissionChannelDto>,
     /// Staff only, required for the `reception` channel: the reception record item it came from.
     pub reception_record_item_id: Option<Uuid>,
 }
@@ -127,7 +127,7 @@ pub struct SubmissionDto {
     pub id: Uuid,
     /// `LL2026-000123`.
     pub tracking_no: String,
-    pub channel: ChannelDto,
+    pub channel: SubmissionChannelDto,
     pub status: SubmissionStatusDto,
     pub title: String,
     pub content: String,
@@ -283,7 +283,7 @@ pub struct SubmissionFilters {
     pub station_id: Option<Uuid>,
     /// The region and everything under it.
     pub region_id: Option<Uuid>,
-    pub channel: Option<ChannelDto>,
+    pub channel: Option<SubmissionChannelDto>,
     /// A category code.
     pub category: Option<String>,
     /// Created at or after this time.

@@ -66,29 +66,29 @@ fn client(req: &HttpRequest, state: &AppState) -> ClientInfo {
     ClientInfo::of(req, state.settings.trust_forwarded_for)
 }
 
-pub fn channel_dto(c: SubmissionChannel) -> ChannelDto {
+pub fn channel_dto(c: SubmissionChannel) -> SubmissionChannelDto {
     match c {
-        SubmissionChannel::Miniapp => ChannelDto::Miniapp,
-        SubmissionChannel::Qr => ChannelDto::Qr,
-        SubmissionChannel::Mailbox => ChannelDto::Mailbox,
-        SubmissionChannel::Reception => ChannelDto::Reception,
-        SubmissionChannel::Phone => ChannelDto::Phone,
-        SubmissionChannel::Observer => ChannelDto::Observer,
-        SubmissionChannel::Hotline => ChannelDto::Hotline,
-        SubmissionChannel::Visit => ChannelDto::Visit,
+        SubmissionChannel::Miniapp => SubmissionChannelDto::Miniapp,
+        SubmissionChannel::Qr => SubmissionChannelDto::Qr,
+        SubmissionChannel::Mailbox => SubmissionChannelDto::Mailbox,
+        SubmissionChannel::Reception => SubmissionChannelDto::Reception,
+        SubmissionChannel::Phone => SubmissionChannelDto::Phone,
+        SubmissionChannel::Observer => SubmissionChannelDto::Observer,
+        SubmissionChannel::Hotline => SubmissionChannelDto::Hotline,
+        SubmissionChannel::Visit => SubmissionChannelDto::Visit,
     }
 }
 
-fn channel_of(c: ChannelDto) -> SubmissionChannel {
+fn channel_of(c: SubmissionChannelDto) -> SubmissionChannel {
     match c {
-        ChannelDto::Miniapp => SubmissionChannel::Miniapp,
-        ChannelDto::Qr => SubmissionChannel::Qr,
-        ChannelDto::Mailbox => SubmissionChannel::Mailbox,
-        ChannelDto::Reception => SubmissionChannel::Reception,
-        ChannelDto::Phone => SubmissionChannel::Phone,
-        ChannelDto::Observer => SubmissionChannel::Observer,
-        ChannelDto::Hotline => SubmissionChannel::Hotline,
-        ChannelDto::Visit => SubmissionChannel::Visit,
+        SubmissionChannelDto::Miniapp => SubmissionChannel::Miniapp,
+        SubmissionChannelDto::Qr => SubmissionChannel::Qr,
+        SubmissionChannelDto::Mailbox => SubmissionChannel::Mailbox,
+        SubmissionChannelDto::Reception => SubmissionChannel::Reception,
+        SubmissionChannelDto::Phone => SubmissionChannel::Phone,
+        SubmissionChannelDto::Observer => SubmissionChannel::Observer,
+        SubmissionChannelDto::Hotline => SubmissionChannel::Hotline,
+        SubmissionChannelDto::Visit => SubmissionChannel::Visit,
     }
 }
 
@@ -349,7 +349,7 @@ fn check_new(raw: &serde_json::Value, staff: bool) -> Result<NewSubmission, ApiE
     }
     if staff {
         match body.channel {
-            Some(ChannelDto::Miniapp | ChannelDto::Qr) => checks.fail(FieldError::new(
+            Some(SubmissionChannelDto::Miniapp | SubmissionChannelDto::Qr) => checks.fail(FieldError::new(
                 "channel",
                 "not_settable",
                 Text::fixed(
@@ -816,7 +816,10 @@ async fn triage(
         *id,
         step,
         internal,
-        Some(current.version),
+        // Checked against what the client saw only when it said what it saw.
+        req.headers()
+            .contains_key(actix_web::http::header::IF_MATCH)
+            .then_some(current.version),
     )
     .await?;
     let body = dto(state.db.reader(), updated, viewer).await?;

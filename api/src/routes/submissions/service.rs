@@ -329,41 +329,44 @@ pub async fn create(
     check_rate(state, submitter, client)?;
 
     let db = state.db.reader();
+    let mut new = new;
     let category = category_of(db, &new.category).await?;
-    let mut target = resolve_target(db, &new).await?;
+    // A reception entry belongs to the station of its session.
+    if let Submitter::Staff(_) = submitter
+        && new.channel == Some(SubmissionChannel::Reception)
+    {
+        let item = new.reception_record_item_id.ok_or_else(|| {
+            ApiError::validation(
+                "reception_record_item_id",
+                "required",
+                Text::fixed(
+                    "接待日渠道须关联接待记录条目。",
+                    "The reception channel needs the reception record item it came from.",
+                ),
+            )
+        })?;
+        let station = record_item_station(db, item).await?;
+        match new.station_id {
+            Some(s) if s != station => {
+                return Err(ApiError::rule(
+                    "record_item_elsewhere",
+                    "该接待记录属于另一个联络站。",
+                    "The reception record item belongs to another station.",
+                ));
+            }
+            _ => new.station_id = Some(station),
+        }
+    }
+    let target = resolve_target(db, &new).await?;
     let channel = match submitter {
         Submitter::Staff(caller) => {
-            let channel = new.channel.unwrap_or(SubmissionChannel::Mailbox);
-            if channel == SubmissionChannel::Reception {
-                let item = new.reception_record_item_id.ok_or_else(|| {
-                    ApiError::validation(
-                        "reception_record_item_id",
-                        "required",
-                        Text::fixed(
-                            "接待日渠道须关联接待记录条目。",
-                            "The reception channel needs the reception record item it came from.",
-                        ),
-                    )
-                })?;
-                let station = record_item_station(db, item).await?;
-                match target.station_id {
-                    Some(s) if s != station => {
-                        return Err(ApiError::rule(
-                            "record_item_elsewhere",
-                            "该接待记录属于另一个联络站。",
-                            "The reception record item belongs to another station.",
-                        ));
-                    }
-                    _ => target.station_id = Some(station),
-                }
-            }
             if !may_enter(db, caller, &target).await? {
                 return Err(ApiError::Forbidden(Text::fixed(
                     "只能为本站（或本人、辖区内）录入意见。",
                     "You may enter submissions only for your own stations, yourself or your scope.",
                 )));
             }
-            channel
+            new.channel.unwrap_or(SubmissionChannel::Mailbox)
         }
         _ if target.qr_code.is_some() => SubmissionChannel::Qr,
         _ => SubmissionChannel::Miniapp,
