@@ -349,14 +349,16 @@ fn check_new(raw: &serde_json::Value, staff: bool) -> Result<NewSubmission, ApiE
     }
     if staff {
         match body.channel {
-            Some(SubmissionChannelDto::Miniapp | SubmissionChannelDto::Qr) => checks.fail(FieldError::new(
-                "channel",
-                "not_settable",
-                Text::fixed(
-                    "miniapp 和 qr 渠道由系统设置。",
-                    "The miniapp and qr channels are set by the service.",
-                ),
-            )),
+            Some(SubmissionChannelDto::Miniapp | SubmissionChannelDto::Qr) => {
+                checks.fail(FieldError::new(
+                    "channel",
+                    "not_settable",
+                    Text::fixed(
+                        "miniapp 和 qr 渠道由系统设置。",
+                        "The miniapp and qr channels are set by the service.",
+                    ),
+                ))
+            }
             None => checks.fail(FieldError::new(
                 "channel",
                 "required",
