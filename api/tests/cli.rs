@@ -173,6 +173,22 @@ fn a_bad_setting_stops_start_up_with_one_line_naming_it() {
 }
 
 #[test]
+fn development_sign_in_is_refused_in_production() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(BIN)
+        .env_clear()
+        .env("LIANLUO_DATA_DIR", dir.path())
+        .env("LIANLUO_ENV", "production")
+        .env("WECHAT_DEV_LOGIN", "true")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("WECHAT_DEV_LOGIN"), "{stderr}");
+    assert!(stderr.contains("production"), "{stderr}");
+}
+
+#[test]
 fn migrate_up_then_status_lists_every_migration_as_applied() {
     let dir = tempfile::tempdir().unwrap();
     let db = TestDb::new(dir.path());

@@ -701,6 +701,17 @@ impl TestApp {
     /// Moves session `id` a day into the past, as if it had been held yesterday: what no
     /// endpoint does (sessions that have started cannot be changed), and what the clock would.
     pub async fn move_session_to_yesterday(&self, id: &str) {
+        self.move_session_by_days(id, -1).await;
+    }
+
+    /// Sets session `id` to `day`, from `starts_at` to `ends_at`.
+    pub async fn reschedule_session(
+        &self,
+        id: &str,
+        day: chrono::NaiveDate,
+        starts_at: chrono::DateTime<chrono::Utc>,
+        ends_at: chrono::DateTime<chrono::Utc>,
+    ) {
         use sea_orm::{ActiveModelTrait, EntityTrait, Set};
         let id: Uuid = id.parse().expect("uuid");
         let session = entity::reception::Entity::find_by_id(id)
@@ -708,11 +719,30 @@ impl TestApp {
             .await
             .expect("query")
             .expect("session");
-        let day = chrono::Duration::days(1);
+        let mut active: entity::reception::ActiveModel = session.into();
+        active.day = Set(day);
+        active.starts_at = Set(starts_at);
+        active.ends_at = Set(ends_at);
+        active
+            .update(self.db().writer())
+            .await
+            .expect("rescheduled");
+    }
+
+    /// Moves session `id` by `days` (negative: into the past), keeping its hours.
+    pub async fn move_session_by_days(&self, id: &str, days: i64) {
+        use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+        let id: Uuid = id.parse().expect("uuid");
+        let session = entity::reception::Entity::find_by_id(id)
+            .one(self.db().reader())
+            .await
+            .expect("query")
+            .expect("session");
+        let shift = chrono::Duration::days(days);
         let mut active: entity::reception::ActiveModel = session.clone().into();
-        active.day = Set(session.day - day);
-        active.starts_at = Set(session.starts_at - day);
-        active.ends_at = Set(session.ends_at - day);
+        active.day = Set(session.day + shift);
+        active.starts_at = Set(session.starts_at + shift);
+        active.ends_at = Set(session.ends_at + shift);
         active.update(self.db().writer()).await.expect("moved");
     }
 }

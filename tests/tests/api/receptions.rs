@@ -1103,6 +1103,21 @@ async fn the_remaining_refusals_of_sessions_change_nothing() {
         )
         .await;
     let soon_path = format!("/api/v1/receptions/{}", str_of(&soon, "id"));
+    // In the last 20 minutes of the day "soon" is tomorrow: bring it back to the rest of today,
+    // where "00:00" has passed but the session has not started.
+    let now = api::clock::now();
+    let today = api::domain::local_time::local_date(now);
+    if date != today {
+        let midnight = (today + chrono::Days::new(1))
+            .and_hms_opt(0, 0, 0)
+            .expect("midnight")
+            .and_utc()
+            - chrono::Duration::hours(8);
+        let starts_at =
+            (now + chrono::Duration::seconds(60)).min(midnight - chrono::Duration::seconds(1));
+        app.reschedule_session(str_of(&soon, "id"), today, starts_at, midnight)
+            .await;
+    }
     let problem = assert_problem(
         app.patch(
             &soon_path,

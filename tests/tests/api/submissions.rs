@@ -213,6 +213,14 @@ async fn an_anonymous_voter_tracks_with_the_access_code_and_rates_the_result() {
     };
     let tracked = track(&code).await.expect("sent");
     assert_eq!(tracked.status(), StatusCode::OK);
+    // Never kept by a shared cache, though the request carries no token.
+    assert_eq!(
+        tracked
+            .headers()
+            .get("cache-control")
+            .and_then(|v| v.to_str().ok()),
+        Some("private, no-cache")
+    );
     let tracked = json_of(tracked).await;
     assert_eq!(tracked["status"], "received");
     assert_eq!(tracked["timeline"][0]["kind"], "received");
