@@ -366,6 +366,10 @@ async fn anonymous_submissions_are_rate_limited_per_address() {
             burst: std::num::NonZeroU32::new(2).expect("non-zero"),
             period: std::time::Duration::from_secs(600),
         };
+        s.submit_per_voter = api::config::ThrottleSettings {
+            burst: std::num::NonZeroU32::new(3).expect("non-zero"),
+            period: std::time::Duration::from_secs(600),
+        };
     })
     .await;
     let s = app.scheduling(0).await;
@@ -379,9 +383,17 @@ async fn anonymous_submissions_are_rate_limited_per_address() {
     assert!(response.headers().contains_key("retry-after"));
     assert_problem(response, 429, "rate_limited").await;
     assert_eq!(count_rows(app.db(), "submissions").await, 2);
-    // A voter with an account has their own budget.
+    // A voter with an account has their own budget, which runs out too.
     let voter = app.voter_session("carol").await;
-    submit(&app, Some(&voter.access), &anonymous).await;
+    for _ in 0..3 {
+        submit(&app, Some(&voter.access), &anonymous).await;
+    }
+    let response = app
+        .post("/api/v1/submissions", Some(&voter.access), &anonymous)
+        .await;
+    assert!(response.headers().contains_key("retry-after"));
+    assert_problem(response, 429, "rate_limited").await;
+    assert_eq!(count_rows(app.db(), "submissions").await, 5);
 }
 
 #[tokio::test]

@@ -22,7 +22,7 @@ use crate::media;
 use crate::startup::AppState;
 
 pub fn routes(cfg: &mut ServiceConfig) {
-    cfg.service(upload).service(fetch);
+    cfg.service(upload_attachment).service(get_attachment);
 }
 
 /// An uploaded photo, waiting to be attached to a submission (within 24 hours).
@@ -102,7 +102,7 @@ async fn read_file(mut form: Multipart, limit: usize) -> Result<Vec<u8>, ApiErro
     )
 )]
 #[post("")]
-async fn upload(
+async fn upload_attachment(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: MaybeAuthUser,
@@ -160,7 +160,7 @@ async fn upload(
     )
 )]
 #[get("/{id}")]
-async fn fetch(
+async fn get_attachment(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: AuthUser,

@@ -29,7 +29,9 @@ use crate::i18n::Text;
 use crate::startup::AppState;
 
 pub fn routes(cfg: &mut ServiceConfig) {
-    cfg.service(list).service(create).service(update);
+    cfg.service(list_categories)
+        .service(create_category)
+        .service(update_category);
 }
 
 /// A category of submissions.
@@ -109,7 +111,7 @@ pub struct UpdateCategoryRequest {
     responses((status = 200, description = "The categories, in display order", body = Vec<CategoryDto>))
 )]
 #[get("/categories")]
-async fn list(
+async fn list_categories(
     req: HttpRequest,
     state: web::Data<AppState>,
     filters: Query<CategoryFilters>,
@@ -173,7 +175,7 @@ fn code_of(raw: &str) -> Result<String, FieldError> {
     )
 )]
 #[post("/categories")]
-async fn create(
+async fn create_category(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: AdminUser,
@@ -236,7 +238,7 @@ async fn create(
     )
 )]
 #[patch("/categories/{id}")]
-async fn update(
+async fn update_category(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: AdminUser,

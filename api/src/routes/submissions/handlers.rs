@@ -45,21 +45,24 @@ pub const ACCESS_CODE_HEADER: &str = "x-access-code";
 /// Create and inbox, registered under `/api/v1` before the `/submissions` scope (a create keeps
 /// its own idempotency record, which may hold the access code; see `service::create`).
 pub fn collection_routes(cfg: &mut ServiceConfig) {
-    cfg.service(create).service(list).service(mine);
+    cfg.service(create_submission)
+        .service(list_submissions)
+        .service(my_submissions);
 }
 
 /// Routes under `/api/v1/submissions` (behind the shared `Idempotency-Key` middleware).
 pub fn routes(cfg: &mut ServiceConfig) {
-    cfg.service(get_one)
-        .service(timeline)
-        .service(triage)
-        .service(give_feedback)
-        .service(reveal);
+    cfg.service(get_submission)
+        .service(submission_timeline)
+        .service(triage_submission)
+        .service(rate_submission)
+        .service(reveal_contact);
 }
 
 /// Routes under `/api/v1/track`.
 pub fn track_routes(cfg: &mut ServiceConfig) {
-    cfg.service(track).service(track_feedback);
+    cfg.service(track_submission)
+        .service(rate_tracked_submission);
 }
 
 fn client(req: &HttpRequest, state: &AppState) -> ClientInfo {
@@ -445,7 +448,7 @@ fn text(field: &str, raw: &str, max: usize) -> Result<String, FieldError> {
     )
 )]
 #[post("/submissions")]
-async fn create(
+async fn create_submission(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: MaybeAuthUser,
@@ -585,7 +588,7 @@ async fn page_of(
     )
 )]
 #[get("/submissions")]
-async fn list(
+async fn list_submissions(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: AuthUser,
@@ -608,7 +611,7 @@ async fn list(
     )
 )]
 #[get("/me/submissions")]
-async fn mine(
+async fn my_submissions(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: AuthUser,
@@ -632,7 +635,7 @@ async fn mine(
     )
 )]
 #[get("/{id}")]
-async fn get_one(
+async fn get_submission(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: AuthUser,
@@ -725,7 +728,7 @@ fn timeline_of(
     )
 )]
 #[get("/{id}/timeline")]
-async fn timeline(
+async fn submission_timeline(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: AuthUser,
@@ -800,7 +803,7 @@ fn triage_of(body: TriageRequest) -> Result<(Triage, Option<String>), ApiError> 
     )
 )]
 #[post("/{id}/triage")]
-async fn triage(
+async fn triage_submission(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: AuthUser,
@@ -850,7 +853,7 @@ fn feedback_of(body: FeedbackRequest) -> Result<(Rating, Option<String>), ApiErr
     )
 )]
 #[post("/{id}/feedback")]
-async fn give_feedback(
+async fn rate_submission(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: AuthUser,
@@ -882,7 +885,7 @@ async fn give_feedback(
     )
 )]
 #[post("/{id}/contact:reveal")]
-async fn reveal(
+async fn reveal_contact(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: AuthUser,
@@ -949,7 +952,7 @@ async fn tracked(
     )
 )]
 #[get("/{tracking_no}")]
-async fn track(
+async fn track_submission(
     req: HttpRequest,
     state: web::Data<AppState>,
     tracking_no: web::Path<String>,
@@ -983,7 +986,7 @@ async fn track(
     )
 )]
 #[post("/{tracking_no}/feedback")]
-async fn track_feedback(
+async fn rate_tracked_submission(
     req: HttpRequest,
     state: web::Data<AppState>,
     tracking_no: web::Path<String>,

@@ -20,7 +20,7 @@ use crate::startup::AppState;
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(wechat_login)
         .service(bind_phone)
-        .service(erase)
+        .service(erase_me)
         .service(my_data);
 }
 
@@ -108,7 +108,7 @@ async fn bind_phone(
     )
 )]
 #[delete("/me")]
-async fn erase(
+async fn erase_me(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: AuthUser,
