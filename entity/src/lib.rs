@@ -30,5 +30,7 @@ pub mod station_checklist;
 pub mod station_staff;
 pub mod submission;
 pub mod submission_event;
+pub mod unit;
+pub mod unit_member;
 pub mod user;
 pub mod voter_account;

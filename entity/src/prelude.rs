@@ -26,5 +26,7 @@ pub use crate::station_checklist::Entity as StationChecklist;
 pub use crate::station_staff::Entity as StationStaff;
 pub use crate::submission::Entity as Submission;
 pub use crate::submission_event::Entity as SubmissionEvent;
+pub use crate::unit::Entity as Unit;
+pub use crate::unit_member::Entity as UnitMember;
 pub use crate::user::Entity as User;
 pub use crate::voter_account::Entity as VoterAccount;

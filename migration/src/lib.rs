@@ -12,6 +12,7 @@ mod m20261123_000004_create_audit_events;
 mod m20261123_000005_create_directory;
 mod m20261123_000006_create_scheduling;
 mod m20261123_000007_create_intake;
+mod m20261123_000008_create_units;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000005_create_directory::Migration),
             Box::new(m20261123_000006_create_scheduling::Migration),
             Box::new(m20261123_000007_create_intake::Migration),
+            Box::new(m20261123_000008_create_units::Migration),
         ]
     }
 }

@@ -11,6 +11,7 @@ pub mod public_code;
 pub mod reception_plan;
 pub mod roster;
 pub mod similarity;
+pub mod suggestion_flow;
 pub mod username;
 pub mod web_url;
 

@@ -16,6 +16,7 @@ pub mod regions;
 pub mod stations;
 pub mod stats;
 pub mod submissions;
+pub mod units;
 pub mod users;
 pub mod voters;
 
@@ -68,6 +69,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(notifications::handlers::routes)
             .service(scope::scope("/stats").configure(stats::handlers::routes))
             .configure(categories::handlers::routes)
+            .service(
+                scope::scope("/units")
+                    .wrap(from_fn(idempotent_posts))
+                    .configure(units::handlers::routes),
+            )
             // Before the `/submissions` scope: a create keeps its own idempotency record.
             .configure(submissions::handlers::collection_routes)
             .service(

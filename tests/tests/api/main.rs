@@ -18,5 +18,6 @@ mod reminders;
 mod sqlite;
 mod stations;
 mod submissions;
+mod units;
 mod users;
 mod wechat;

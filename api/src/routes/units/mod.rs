@@ -1,0 +1,5 @@
+//! Handling units (承办单位) and the `unit_handler` accounts that act for them.
+
+pub mod dto;
+pub mod handlers;
+pub mod service;
