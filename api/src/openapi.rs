@@ -94,6 +94,7 @@ every response carries `X-Request-Id`.",
         (name = "appointments", description = "Voters' bookings of reception sessions (预约登记)"),
         (name = "notifications", description = "The caller's inbox, and the outbox of SMS and inbox messages"),
         (name = "submissions", description = "Voters' submissions (选民意见建议) from every channel, photos, tracking, triage and feedback"),
+        (name = "suggestions", description = "Station cases (意见交办) and deputy suggestions (代表建议) through the closed loop; the transition table follows."),
         (name = "units", description = "Handling units (承办单位) that cases are assigned to, and their handlers"),
         (name = "stats", description = "Statistics computed from the data: the attendance report (定期通报)"),
     ),
@@ -110,6 +111,8 @@ every response carries `X-Request-Id`.",
             crate::routes::submissions::dto::SubmissionStatusDto,
             crate::routes::submissions::dto::SubmissionChannelDto,
             crate::routes::units::dto::UnitKindDto,
+            crate::routes::suggestions::dto::SuggestionStatusDto,
+            crate::routes::suggestions::dto::SuggestionKindDto,
         ),
         responses(
             BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PreconditionFailed,
@@ -145,6 +148,18 @@ pub fn spec() -> OpenApi {
         .split_for_parts();
     api.info.version = env!("CARGO_PKG_VERSION").to_owned();
     add_standard_errors(&mut api);
+    // The transition table is documented from the table the service runs on.
+    if let Some(tag) = api
+        .tags
+        .as_mut()
+        .and_then(|tags| tags.iter_mut().find(|t| t.name == "suggestions"))
+    {
+        let base = tag.description.clone().unwrap_or_default();
+        tag.description = Some(format!(
+            "{base}\n\n{}",
+            crate::domain::suggestion_flow::markdown_table()
+        ));
+    }
     api
 }
 

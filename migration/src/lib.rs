@@ -13,6 +13,7 @@ mod m20261123_000005_create_directory;
 mod m20261123_000006_create_scheduling;
 mod m20261123_000007_create_intake;
 mod m20261123_000008_create_units;
+mod m20261123_000009_create_suggestions;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000006_create_scheduling::Migration),
             Box::new(m20261123_000007_create_intake::Migration),
             Box::new(m20261123_000008_create_units::Migration),
+            Box::new(m20261123_000009_create_suggestions::Migration),
         ]
     }
 }

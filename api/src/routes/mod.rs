@@ -16,6 +16,7 @@ pub mod regions;
 pub mod stations;
 pub mod stats;
 pub mod submissions;
+pub mod suggestions;
 pub mod units;
 pub mod users;
 pub mod voters;
@@ -69,6 +70,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(notifications::handlers::routes)
             .service(scope::scope("/stats").configure(stats::handlers::routes))
             .configure(categories::handlers::routes)
+            .service(
+                scope::scope("/suggestions")
+                    .wrap(from_fn(idempotent_posts))
+                    .configure(suggestions::handlers::routes),
+            )
             .service(
                 scope::scope("/units")
                     .wrap(from_fn(idempotent_posts))

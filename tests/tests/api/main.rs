@@ -18,6 +18,7 @@ mod reminders;
 mod sqlite;
 mod stations;
 mod submissions;
+mod suggestions;
 mod units;
 mod users;
 mod wechat;

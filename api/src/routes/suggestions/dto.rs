@@ -1,0 +1,306 @@
+//! Wire types of suggestions.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+use validator::Validate;
+
+use crate::domain::suggestion_flow::{Action, Kind, Rating, State};
+
+/// `station_case` (意见交办) or `deputy_suggestion` (代表建议).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SuggestionKindDto {
+    StationCase,
+    DeputySuggestion,
+}
+
+impl From<SuggestionKindDto> for Kind {
+    fn from(k: SuggestionKindDto) -> Kind {
+        match k {
+            SuggestionKindDto::StationCase => Kind::StationCase,
+            SuggestionKindDto::DeputySuggestion => Kind::DeputySuggestion,
+        }
+    }
+}
+
+/// Where a suggestion stands (see the transition table in `POST .../transitions`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SuggestionStatusDto {
+    Draft,
+    Submitted,
+    Accepted,
+    Assigned,
+    InProgress,
+    Replied,
+    Closed,
+    Withdrawn,
+    Escalated,
+}
+
+impl From<State> for SuggestionStatusDto {
+    fn from(s: State) -> Self {
+        match s {
+            State::Draft => Self::Draft,
+            State::Submitted => Self::Submitted,
+            State::Accepted => Self::Accepted,
+            State::Assigned => Self::Assigned,
+            State::InProgress => Self::InProgress,
+            State::Replied => Self::Replied,
+            State::Closed => Self::Closed,
+            State::Withdrawn => Self::Withdrawn,
+            State::Escalated => Self::Escalated,
+        }
+    }
+}
+
+impl From<SuggestionStatusDto> for State {
+    fn from(s: SuggestionStatusDto) -> Self {
+        match s {
+            SuggestionStatusDto::Draft => State::Draft,
+            SuggestionStatusDto::Submitted => State::Submitted,
+            SuggestionStatusDto::Accepted => State::Accepted,
+            SuggestionStatusDto::Assigned => State::Assigned,
+            SuggestionStatusDto::InProgress => State::InProgress,
+            SuggestionStatusDto::Replied => State::Replied,
+            SuggestionStatusDto::Closed => State::Closed,
+            SuggestionStatusDto::Withdrawn => State::Withdrawn,
+            SuggestionStatusDto::Escalated => State::Escalated,
+        }
+    }
+}
+
+/// The congress a deputy suggestion goes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CongressLevelDto {
+    Township,
+    County,
+    City,
+}
+
+impl CongressLevelDto {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Township => "township",
+            Self::County => "county",
+            Self::City => "city",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Township, Self::County, Self::City]
+            .into_iter()
+            .find(|l| l.as_str() == s)
+    }
+}
+
+/// The official reply category: A solved, B being solved or planned, C cannot be solved now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub enum ReplyCategoryDto {
+    A,
+    B,
+    C,
+}
+
+impl ReplyCategoryDto {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::A => "A",
+            Self::B => "B",
+            Self::C => "C",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::A, Self::B, Self::C]
+            .into_iter()
+            .find(|c| c.as_str() == s)
+    }
+}
+
+/// A rating of the reply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SuggestionRatingDto {
+    Satisfied,
+    BasicallySatisfied,
+    Dissatisfied,
+}
+
+impl From<SuggestionRatingDto> for Rating {
+    fn from(r: SuggestionRatingDto) -> Rating {
+        match r {
+            SuggestionRatingDto::Satisfied => Rating::Satisfied,
+            SuggestionRatingDto::BasicallySatisfied => Rating::BasicallySatisfied,
+            SuggestionRatingDto::Dissatisfied => Rating::Dissatisfied,
+        }
+    }
+}
+
+/// An action of the flow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SuggestionActionDto {
+    Submit,
+    PreReviewPass,
+    PreReviewReturn,
+    Assign,
+    Acknowledge,
+    DeclineJurisdiction,
+    Reply,
+    Rate,
+    Withdraw,
+    Escalate,
+}
+
+impl From<SuggestionActionDto> for Action {
+    fn from(a: SuggestionActionDto) -> Action {
+        match a {
+            SuggestionActionDto::Submit => Action::Submit,
+            SuggestionActionDto::PreReviewPass => Action::PreReviewPass,
+            SuggestionActionDto::PreReviewReturn => Action::PreReviewReturn,
+            SuggestionActionDto::Assign => Action::Assign,
+            SuggestionActionDto::Acknowledge => Action::Acknowledge,
+            SuggestionActionDto::DeclineJurisdiction => Action::DeclineJurisdiction,
+            SuggestionActionDto::Reply => Action::Reply,
+            SuggestionActionDto::Rate => Action::Rate,
+            SuggestionActionDto::Withdraw => Action::Withdraw,
+            SuggestionActionDto::Escalate => Action::Escalate,
+        }
+    }
+}
+
+/// A new suggestion: a deputy writes a deputy suggestion (a `draft`, with co-signing deputies);
+/// station staff or an administrator open a station case (`accepted`) at a station.
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct CreateSuggestionRequest {
+    pub kind: SuggestionKindDto,
+    /// 1 to 100 characters.
+    #[schema(example = "关于改善幸福路夜间照明的建议")]
+    pub title: String,
+    /// 1 to 10,000 characters.
+    pub content: String,
+    /// A category code.
+    #[schema(example = "urban_management")]
+    pub category: String,
+    /// Required for a station case; for a deputy suggestion, the station whose staff pre-review
+    /// it (optional).
+    pub station_id: Option<Uuid>,
+    /// Deputy suggestions only: `township`, `county` or `city`.
+    pub level: Option<CongressLevelDto>,
+    /// Deputy suggestions only: co-signing deputies (the caller is the lead author).
+    #[serde(default)]
+    pub co_author_ids: Vec<Uuid>,
+}
+
+/// A transition: the action and what it needs.
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct TransitionRequest {
+    pub action: SuggestionActionDto,
+    /// Required to `pre_review_return` and to `decline_jurisdiction`; optional otherwise.
+    pub comment: Option<String>,
+    /// `assign`: the lead unit.
+    pub lead_unit_id: Option<Uuid>,
+    /// `assign`: co-handling units.
+    #[serde(default)]
+    pub co_unit_ids: Vec<Uuid>,
+    /// `assign`: the last day for the reply (default 15 working days for a station case, 3
+    /// months for a deputy suggestion); never in the past.
+    pub deadline: Option<NaiveDate>,
+    /// `reply`: A, B or C.
+    pub reply_category: Option<ReplyCategoryDto>,
+    /// `reply`: the reply.
+    pub reply_text: Option<String>,
+    /// `rate`.
+    pub rating: Option<SuggestionRatingDto>,
+}
+
+/// A unit on a case.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CaseUnitDto {
+    pub unit_id: Uuid,
+    pub lead: bool,
+}
+
+/// A suggestion.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SuggestionDto {
+    pub id: Uuid,
+    pub kind: SuggestionKindDto,
+    pub status: SuggestionStatusDto,
+    pub title: String,
+    pub content: String,
+    pub category_id: Uuid,
+    pub region_id: Uuid,
+    pub station_id: Option<Uuid>,
+    pub level: Option<CongressLevelDto>,
+    /// Deputies, lead first.
+    pub author_ids: Vec<Uuid>,
+    pub source_submission_ids: Vec<Uuid>,
+    pub units: Vec<CaseUnitDto>,
+    pub deadline: Option<NaiveDate>,
+    /// Past its deadline without a reply.
+    pub overdue: bool,
+    /// `none`, `normal` or `key`.
+    pub supervision: String,
+    pub reply_category: Option<ReplyCategoryDto>,
+    pub reply_text: Option<String>,
+    pub replied_at: Option<DateTime<Utc>>,
+    pub rating: Option<SuggestionRatingDto>,
+    pub reopen_count: i32,
+    /// Closed dissatisfied after the last reopen: for the supervisor.
+    pub flagged: bool,
+    /// What the caller may do now (by state and their roles).
+    pub allowed_actions: Vec<SuggestionActionDto>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+}
+
+/// The small body pollers fetch, with an ETag.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SuggestionStatusBodyDto {
+    pub status: SuggestionStatusDto,
+    pub version: i32,
+    pub updated_at: DateTime<Utc>,
+    pub deadline: Option<NaiveDate>,
+    pub overdue: bool,
+}
+
+/// One transition of a suggestion.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SuggestionEventDto {
+    pub id: Uuid,
+    /// `create` or the action.
+    pub action: String,
+    pub from: Option<SuggestionStatusDto>,
+    pub to: SuggestionStatusDto,
+    /// The role the actor acted in.
+    pub actor_role: Option<String>,
+    pub actor_id: Option<Uuid>,
+    pub note: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+/// List filters.
+#[derive(Debug, Deserialize, Validate, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SuggestionFilters {
+    pub status: Option<SuggestionStatusDto>,
+    pub kind: Option<SuggestionKindDto>,
+    /// The region and everything under it.
+    pub region_id: Option<Uuid>,
+    pub station_id: Option<Uuid>,
+    /// Cases this unit leads or co-handles.
+    pub unit_id: Option<Uuid>,
+    /// Only cases past their deadline without a reply (`true`), or only the others (`false`).
+    pub overdue: Option<bool>,
+    /// Changed at or after this time.
+    pub updated_since: Option<DateTime<Utc>>,
+}

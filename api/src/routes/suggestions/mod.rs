@@ -1,0 +1,7 @@
+//! Suggestions: station cases and deputy suggestions through the closed loop (creation, the
+//! transitions of `domain::suggestion_flow`, the event log and a cheap status for pollers).
+
+pub mod access;
+pub mod dto;
+pub mod handlers;
+pub mod service;

@@ -1,0 +1,790 @@
+//! Creating suggestions and moving them through the flow. Every change is one transaction: the
+//! row (only if its version is still the one read, so that of two concurrent transitions exactly
+//! one wins), its event row and the notifications it causes.
+
+use chrono::{DateTime, Months, NaiveDate, Utc};
+use entity::{
+    category, deputy, deputy_station, region_closure, station, suggestion, suggestion_author,
+    suggestion_event, suggestion_source, suggestion_unit, unit, unit_member,
+};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
+};
+use uuid::Uuid;
+
+use super::access;
+use crate::audit::{self, Actor, Entry};
+use crate::auth::AuthUser;
+use crate::domain::local_time::local_date;
+use crate::domain::suggestion_flow::{
+    self, Action, Attempt, Case, Kind, Rating, Refusal, Role, State,
+};
+use crate::error::{ApiError, FieldError};
+use crate::http::client::ClientInfo;
+use crate::i18n::Text;
+use crate::notify::outbox::{self, Message};
+use crate::startup::AppState;
+use entity::notification::Channel;
+
+/// Working days a unit has for a station case unless staff say otherwise.
+pub const STATION_CASE_WORKING_DAYS: u32 = 15;
+/// Months a unit has for a deputy suggestion unless staff say otherwise.
+pub const DEPUTY_SUGGESTION_MONTHS: u32 = 3;
+
+pub fn state_of(name: &str) -> Result<State, ApiError> {
+    State::ALL
+        .into_iter()
+        .find(|s| s.as_str() == name)
+        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("unknown state {name}")))
+}
+
+pub fn kind_of(name: &str) -> Result<Kind, ApiError> {
+    [Kind::StationCase, Kind::DeputySuggestion]
+        .into_iter()
+        .find(|k| k.as_str() == name)
+        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("unknown kind {name}")))
+}
+
+/// Whether `case` is past its deadline without a reply, on `today`.
+pub fn overdue(case: &suggestion::Model, today: NaiveDate) -> bool {
+    let open = matches!(case.status.as_str(), "assigned" | "in_progress");
+    open && case.deadline.is_some_and(|d| d < today)
+}
+
+/// A checked new suggestion.
+#[derive(Debug)]
+pub struct NewSuggestion {
+    pub kind: Kind,
+    pub title: String,
+    pub content: String,
+    pub category: String,
+    pub station_id: Option<Uuid>,
+    pub level: Option<&'static str>,
+    pub co_author_ids: Vec<Uuid>,
+}
+
+fn invalid(field: &str, code: &'static str, zh: &'static str, en: &'static str) -> ApiError {
+    ApiError::validation(field, code, Text::fixed(zh, en))
+}
+
+/// Creates a suggestion: a deputy's draft, or a station case opened by staff.
+pub async fn create(
+    state: &AppState,
+    caller: &AuthUser,
+    client: &ClientInfo,
+    new: NewSuggestion,
+) -> Result<suggestion::Model, ApiError> {
+    let txn = state.db.begin_write().await?;
+    let category = category::Entity::find()
+        .filter(category::Column::Code.eq(new.category.trim()))
+        .filter(category::Column::Active.eq(true))
+        .one(&txn)
+        .await?
+        .ok_or_else(|| invalid("category", "unknown", "没有这个分类。", "Unknown category."))?;
+    let station = match new.station_id {
+        Some(id) => Some(
+            station::Entity::find_by_id(id)
+                .filter(station::Column::Status.eq(station::StationStatus::Active))
+                .one(&txn)
+                .await?
+                .ok_or_else(|| {
+                    invalid(
+                        "station_id",
+                        "unknown",
+                        "没有这个联络站。",
+                        "There is no such station.",
+                    )
+                })?,
+        ),
+        None => None,
+    };
+    let (status, region_id, authors) = match new.kind {
+        Kind::StationCase => {
+            let station = station.as_ref().ok_or_else(|| {
+                invalid(
+                    "station_id",
+                    "required",
+                    "交办事项须指明联络站。",
+                    "A station case needs its station.",
+                )
+            })?;
+            let manages =
+                crate::routes::receptions::access::manages(&txn, Some(caller), station).await?;
+            if !manages {
+                return Err(ApiError::Forbidden(Text::fixed(
+                    "只有本站工作人员或辖区管理员可以建立交办事项。",
+                    "Only the station's staff or an administrator in scope may open a station case.",
+                )));
+            }
+            (State::Accepted, station.region_id, Vec::new())
+        }
+        Kind::DeputySuggestion => {
+            let me = crate::routes::receptions::access::deputy_of(&txn, caller).await?;
+            let mut authors = vec![me.id];
+            for (i, id) in new.co_author_ids.iter().enumerate() {
+                let found = deputy::Entity::find_by_id(*id).one(&txn).await?;
+                if found.is_none() || authors.contains(id) {
+                    return Err(ApiError::validation(
+                        &format!("co_author_ids[{i}]"),
+                        "invalid",
+                        Text::fixed(
+                            "没有这位代表，或重复列出。",
+                            "No such deputy, or listed twice.",
+                        ),
+                    ));
+                }
+                authors.push(*id);
+            }
+            // Pre-reviewed by the staff of the station named, else of the lead's station.
+            let region = match &station {
+                Some(s) => s.region_id,
+                None => me.region_id,
+            };
+            (State::Draft, region, authors)
+        }
+    };
+    let station_id = match (&station, new.kind) {
+        (Some(s), _) => Some(s.id),
+        (None, Kind::DeputySuggestion) => deputy_station::Entity::find()
+            .filter(deputy_station::Column::DeputyId.is_in(authors.first().copied()))
+            .filter(deputy_station::Column::EndedOn.is_null())
+            .one(&txn)
+            .await?
+            .map(|d| d.station_id),
+        (None, Kind::StationCase) => None,
+    };
+    let now = crate::clock::now();
+    let id = Uuid::now_v7();
+    let row = suggestion::ActiveModel {
+        id: Set(id),
+        kind: Set(new.kind.as_str().to_owned()),
+        status: Set(status.as_str().to_owned()),
+        title: Set(new.title),
+        content: Set(new.content),
+        category_id: Set(category.id),
+        region_id: Set(region_id),
+        station_id: Set(station_id),
+        level: Set(new.level.map(str::to_owned)),
+        lead_unit_id: Set(None),
+        deadline: Set(None),
+        supervision: Set("none".to_owned()),
+        supervision_note: Set(None),
+        reply_category: Set(None),
+        reply_text: Set(None),
+        replied_at: Set(None),
+        rating: Set(None),
+        rated_at: Set(None),
+        reopen_count: Set(0),
+        flagged: Set(false),
+        created_by: Set(Some(caller.id)),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+        closed_at: Set(None),
+    }
+    .insert(&txn)
+    .await?;
+    for (position, deputy_id) in authors.iter().enumerate() {
+        suggestion_author::ActiveModel {
+            suggestion_id: Set(id),
+            deputy_id: Set(*deputy_id),
+            position: Set(i16::try_from(position).unwrap_or(i16::MAX)),
+        }
+        .insert(&txn)
+        .await?;
+    }
+    let role = match new.kind {
+        Kind::StationCase => Role::Staff,
+        Kind::DeputySuggestion => Role::LeadAuthor,
+    };
+    event(
+        &txn,
+        id,
+        "create",
+        None,
+        status,
+        caller,
+        role,
+        None,
+        serde_json::json!({}),
+        now,
+    )
+    .await?;
+    audit::record(
+        &txn,
+        Actor::user(caller, client),
+        Entry::new("suggestion.create", "suggestion", id).region(Some(region_id)),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn event(
+    db: &impl ConnectionTrait,
+    suggestion_id: Uuid,
+    action: &str,
+    from: Option<State>,
+    to: State,
+    actor: &AuthUser,
+    role: Role,
+    note: Option<String>,
+    details: serde_json::Value,
+    at: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    suggestion_event::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        suggestion_id: Set(suggestion_id),
+        at: Set(at),
+        action: Set(action.to_owned()),
+        from_status: Set(from.map(|s| s.as_str().to_owned())),
+        to_status: Set(to.as_str().to_owned()),
+        actor_id: Set(Some(actor.id)),
+        actor_role: Set(Some(role.as_str().to_owned())),
+        note: Set(note),
+        details: Set(details),
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+/// What a transition request carries besides its action, checked by the handler.
+#[derive(Debug, Default, Clone)]
+pub struct Details {
+    pub comment: Option<String>,
+    pub lead_unit_id: Option<Uuid>,
+    pub co_unit_ids: Vec<Uuid>,
+    pub deadline: Option<NaiveDate>,
+    pub reply_category: Option<&'static str>,
+    pub reply_text: Option<String>,
+    pub rating: Option<Rating>,
+}
+
+/// The 422 for an action the state does not allow, naming the ones it does.
+fn not_allowed_here(action: Action, allowed: &[Action]) -> ApiError {
+    let names = allowed
+        .iter()
+        .map(|a| a.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let names = if names.is_empty() {
+        "—".to_owned()
+    } else {
+        names
+    };
+    ApiError::Rule {
+        code: "invalid_transition",
+        message: Text::new(
+            format!("当前状态下不能执行 {}；可执行：{names}。", action.as_str()),
+            format!(
+                "`{}` is not allowed in the current status; allowed: {names}.",
+                action.as_str()
+            ),
+        ),
+    }
+}
+
+/// Whether `unit`'s region is the case's region, above it or under it.
+async fn unit_serves(
+    db: &impl ConnectionTrait,
+    unit: &unit::Model,
+    region: Uuid,
+) -> Result<bool, ApiError> {
+    let related = region_closure::Entity::find()
+        .filter(
+            Condition::any()
+                .add(
+                    Condition::all()
+                        .add(region_closure::Column::AncestorId.eq(unit.region_id))
+                        .add(region_closure::Column::DescendantId.eq(region)),
+                )
+                .add(
+                    Condition::all()
+                        .add(region_closure::Column::AncestorId.eq(region))
+                        .add(region_closure::Column::DescendantId.eq(unit.region_id)),
+                ),
+        )
+        .count(db)
+        .await?;
+    Ok(related > 0)
+}
+
+async fn check_units(
+    db: &impl ConnectionTrait,
+    case: &suggestion::Model,
+    details: &Details,
+) -> Result<(Uuid, Vec<Uuid>), ApiError> {
+    let lead = details.lead_unit_id.ok_or_else(|| {
+        invalid(
+            "lead_unit_id",
+            "required",
+            "交办须指定牵头单位。",
+            "Assigning needs a lead unit.",
+        )
+    })?;
+    let mut errors = Vec::new();
+    let mut all = vec![("lead_unit_id".to_owned(), lead)];
+    for (i, id) in details.co_unit_ids.iter().enumerate() {
+        all.push((format!("co_unit_ids[{i}]"), *id));
+    }
+    let mut seen = std::collections::HashSet::new();
+    for (field, id) in &all {
+        if !seen.insert(*id) {
+            errors.push(FieldError::new(
+                field,
+                "duplicate",
+                Text::fixed("同一单位出现了两次。", "The same unit is listed twice."),
+            ));
+            continue;
+        }
+        let ok = match unit::Entity::find_by_id(*id).one(db).await? {
+            Some(u) if !u.archived => unit_serves(db, &u, case.region_id).await?,
+            _ => false,
+        };
+        if !ok {
+            errors.push(FieldError::new(
+                field,
+                "unit_out_of_region",
+                Text::fixed(
+                    "没有这个单位，或它已撤销、不在本案所属区域。",
+                    "No such unit, or it is archived or outside the case's region.",
+                ),
+            ));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    Ok((lead, details.co_unit_ids.clone()))
+}
+
+/// The deadline of an assignment: the one given (not in the past), or the default of the kind.
+async fn deadline_of(
+    db: &impl ConnectionTrait,
+    kind: Kind,
+    given: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Result<NaiveDate, ApiError> {
+    if let Some(day) = given {
+        if day < today {
+            return Err(invalid(
+                "deadline",
+                "deadline_in_past",
+                "期限不能早于今天。",
+                "The deadline cannot be in the past.",
+            ));
+        }
+        return Ok(day);
+    }
+    match kind {
+        Kind::StationCase => {
+            // 15 working days lie well within 60 calendar days, whatever the holidays.
+            let calendar = crate::routes::holidays::service::calendar(
+                db,
+                today,
+                today + chrono::Duration::days(60),
+            )
+            .await?;
+            calendar
+                .add_working_days(today, STATION_CASE_WORKING_DAYS)
+                .ok_or_else(|| ApiError::internal(anyhow::anyhow!("no working day found")))
+        }
+        Kind::DeputySuggestion => today
+            .checked_add_months(Months::new(DEPUTY_SUGGESTION_MONTHS))
+            .ok_or_else(|| ApiError::internal(anyhow::anyhow!("deadline out of range"))),
+    }
+}
+
+/// The inbox messages a transition causes.
+async fn notices(
+    db: &impl ConnectionTrait,
+    case: &suggestion::Model,
+    action: Action,
+    to: State,
+    now: DateTime<Utc>,
+    version: i32,
+) -> Result<Vec<Message>, ApiError> {
+    let mut recipients: Vec<Uuid> = Vec::new();
+    let (title, body) = match action {
+        Action::Assign => {
+            let units: Vec<Uuid> = suggestion_unit::Entity::find()
+                .filter(suggestion_unit::Column::SuggestionId.eq(case.id))
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|u| u.unit_id)
+                .collect();
+            recipients.extend(
+                unit_member::Entity::find()
+                    .filter(unit_member::Column::UnitId.is_in(units))
+                    .all(db)
+                    .await?
+                    .into_iter()
+                    .map(|m| m.user_id),
+            );
+            (
+                "新的交办事项",
+                format!("“{}”已交办给您的单位，请及时签收办理。", case.title),
+            )
+        }
+        Action::Reply | Action::PreReviewReturn | Action::PreReviewPass => {
+            let authors: Vec<Uuid> = suggestion_author::Entity::find()
+                .filter(suggestion_author::Column::SuggestionId.eq(case.id))
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|a| a.deputy_id)
+                .collect();
+            recipients.extend(
+                deputy::Entity::find()
+                    .filter(deputy::Column::Id.is_in(authors))
+                    .all(db)
+                    .await?
+                    .into_iter()
+                    .filter_map(|d| d.user_id),
+            );
+            (
+                "建议有新进展",
+                format!("“{}”现为 {}。", case.title, to.as_str()),
+            )
+        }
+        _ => return Ok(Vec::new()),
+    };
+    Ok(recipients
+        .into_iter()
+        .map(|user| Message {
+            dedupe_key: format!(
+                "suggestion:{}:{version}:{}:{user}",
+                case.id,
+                action.as_str()
+            ),
+            recipient_user_id: Some(user),
+            address: None,
+            channel: Channel::Inbox,
+            template: "suggestion.progress",
+            title: title.to_owned(),
+            body: body.clone(),
+            data: serde_json::json!({"suggestion_id": case.id, "status": to.as_str()}),
+            subject_type: "suggestion",
+            subject_id: case.id,
+            due_at: now,
+        })
+        .collect())
+}
+
+/// Takes `action` on suggestion `id` as `caller`. `expected_version` is the client's If-Match.
+pub async fn transition(
+    state: &AppState,
+    caller: &AuthUser,
+    client: &ClientInfo,
+    id: Uuid,
+    action: Action,
+    details: Details,
+    expected_version: Option<i32>,
+) -> Result<suggestion::Model, ApiError> {
+    let txn = state.db.begin_write().await?;
+    let (current, roles) = access::find(&txn, caller, id).await?;
+    if expected_version.is_some_and(|v| v != current.version) {
+        return Err(ApiError::PreconditionFailed);
+    }
+    let kind = kind_of(&current.kind)?;
+    let from = state_of(&current.status)?;
+    let case = Case {
+        kind,
+        state: from,
+        reopens: u32::try_from(current.reopen_count).unwrap_or(0),
+    };
+    let outcome = suggestion_flow::apply(
+        &case,
+        &Attempt {
+            action,
+            roles: &roles,
+            rating: details.rating,
+        },
+    )
+    .map_err(|refusal| match refusal {
+        Refusal::NotAllowedHere { allowed } => not_allowed_here(action, &allowed),
+        Refusal::NotYourRole { .. } => ApiError::Forbidden(Text::fixed(
+            "您在本案中的身份不能执行此操作。",
+            "Your role on this case does not allow this action.",
+        )),
+        Refusal::RatingRequired => invalid(
+            "rating",
+            "required",
+            "请给出评价。",
+            "A rating is required.",
+        ),
+    })?;
+    let acting_role = suggestion_flow::table()
+        .into_iter()
+        .find(|t| t.from == from && t.action == action && t.kinds.contains(&kind))
+        .and_then(|t| t.roles.iter().copied().find(|r| roles.contains(r)))
+        .unwrap_or(Role::Staff);
+    if action.requires_comment() && details.comment.is_none() {
+        return Err(invalid(
+            "comment",
+            "required",
+            "此操作须说明理由。",
+            "This action needs a comment.",
+        ));
+    }
+    let now = crate::clock::now();
+    let today = local_date(now);
+    let mut row: suggestion::ActiveModel = current.clone().into();
+    row.status = Set(outcome.to.as_str().to_owned());
+    row.version = Set(current.version + 1);
+    row.updated_at = Set(now);
+    let mut event_details = serde_json::json!({});
+    match action {
+        Action::Assign => {
+            let (lead, co) = check_units(&txn, &current, &details).await?;
+            let deadline = deadline_of(&txn, kind, details.deadline, today).await?;
+            row.lead_unit_id = Set(Some(lead));
+            row.deadline = Set(Some(deadline));
+            suggestion_unit::Entity::delete_many()
+                .filter(suggestion_unit::Column::SuggestionId.eq(id))
+                .exec(&txn)
+                .await?;
+            for (unit_id, lead) in
+                std::iter::once((lead, true)).chain(co.iter().map(|u| (*u, false)))
+            {
+                suggestion_unit::ActiveModel {
+                    suggestion_id: Set(id),
+                    unit_id: Set(unit_id),
+                    lead: Set(lead),
+                    input: Set(None),
+                    input_at: Set(None),
+                }
+                .insert(&txn)
+                .await?;
+            }
+            event_details =
+                serde_json::json!({"lead_unit_id": lead, "co_unit_ids": co, "deadline": deadline});
+        }
+        Action::DeclineJurisdiction => {
+            // Back to staff for another unit.
+            row.lead_unit_id = Set(None);
+            row.deadline = Set(None);
+            suggestion_unit::Entity::delete_many()
+                .filter(suggestion_unit::Column::SuggestionId.eq(id))
+                .exec(&txn)
+                .await?;
+        }
+        Action::Reply => {
+            let category = details.reply_category.ok_or_else(|| {
+                invalid(
+                    "reply_category",
+                    "required",
+                    "请选择答复类别 A、B 或 C。",
+                    "Choose the reply category A, B or C.",
+                )
+            })?;
+            let text = details.reply_text.clone().ok_or_else(|| {
+                invalid(
+                    "reply_text",
+                    "required",
+                    "请填写答复内容。",
+                    "The reply text is required.",
+                )
+            })?;
+            row.reply_category = Set(Some(category.to_owned()));
+            row.reply_text = Set(Some(text));
+            row.replied_at = Set(Some(now));
+            event_details = serde_json::json!({"reply_category": category});
+        }
+        Action::Rate => {
+            let rating = details.rating.map(|r| r.as_str().to_owned());
+            row.rating = Set(rating.clone());
+            row.rated_at = Set(Some(now));
+            if outcome.reopened {
+                row.reopen_count = Set(current.reopen_count + 1);
+            }
+            row.flagged = Set(outcome.flagged_for_supervisor);
+            event_details = serde_json::json!({"rating": rating, "reopened": outcome.reopened, "flagged": outcome.flagged_for_supervisor});
+        }
+        _ => {}
+    }
+    if outcome.to.is_terminal() {
+        row.closed_at = Set(Some(now));
+    }
+    let updated = suggestion::Entity::update_many()
+        .set(row)
+        .filter(suggestion::Column::Id.eq(id))
+        .filter(suggestion::Column::Version.eq(current.version))
+        .exec(&txn)
+        .await?;
+    if updated.rows_affected != 1 {
+        return Err(ApiError::Conflict(Text::fixed(
+            "该案件刚被他人处理，请刷新后重试。",
+            "The case was changed meanwhile; reload it and retry.",
+        )));
+    }
+    let after = suggestion::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    event(
+        &txn,
+        id,
+        action.as_str(),
+        Some(from),
+        outcome.to,
+        caller,
+        acting_role,
+        details.comment.clone(),
+        event_details,
+        now,
+    )
+    .await?;
+    for message in notices(&txn, &after, action, outcome.to, now, after.version).await? {
+        outbox::enqueue(&txn, &message).await?;
+    }
+    audit::record(
+        &txn,
+        Actor::user(caller, client),
+        Entry::new("suggestion.transition", "suggestion", id)
+            .region(Some(current.region_id))
+            .details(serde_json::json!({"action": action.as_str(), "from": from.as_str(), "to": outcome.to.as_str()})),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// List filters.
+#[derive(Debug, Default)]
+pub struct Filter {
+    pub status: Option<State>,
+    pub kind: Option<Kind>,
+    pub region_id: Option<Uuid>,
+    pub station_id: Option<Uuid>,
+    pub unit_id: Option<Uuid>,
+    pub overdue: Option<bool>,
+    pub updated_since: Option<DateTime<Utc>>,
+}
+
+/// A page of the suggestions `caller` may see, most recently changed first.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    caller: &AuthUser,
+    filter: &Filter,
+    after: Option<(DateTime<Utc>, Uuid)>,
+    limit: u64,
+) -> Result<Vec<suggestion::Model>, ApiError> {
+    let mut query = suggestion::Entity::find().filter(access::visible(db, caller).await?);
+    if let Some(status) = filter.status {
+        query = query.filter(suggestion::Column::Status.eq(status.as_str()));
+    }
+    if let Some(kind) = filter.kind {
+        query = query.filter(suggestion::Column::Kind.eq(kind.as_str()));
+    }
+    if let Some(region) = filter.region_id {
+        query = query.filter(
+            crate::auth::scope::RegionScope::Subtree(region)
+                .condition(suggestion::Column::RegionId),
+        );
+    }
+    if let Some(station) = filter.station_id {
+        query = query.filter(suggestion::Column::StationId.eq(station));
+    }
+    if let Some(unit) = filter.unit_id {
+        query = query.filter(
+            suggestion::Column::Id.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(suggestion_unit::Column::SuggestionId)
+                    .from(suggestion_unit::Entity)
+                    .and_where(suggestion_unit::Column::UnitId.eq(unit))
+                    .to_owned(),
+            ),
+        );
+    }
+    if let Some(overdue) = filter.overdue {
+        let today = local_date(crate::clock::now());
+        let late = Condition::all()
+            .add(suggestion::Column::Status.is_in(["assigned", "in_progress"]))
+            .add(suggestion::Column::Deadline.lt(today));
+        query = query.filter(if overdue { late } else { late.not() });
+    }
+    if let Some(since) = filter.updated_since {
+        query = query.filter(suggestion::Column::UpdatedAt.gte(since));
+    }
+    if let Some((at, id)) = after {
+        query = query.filter(
+            Condition::any()
+                .add(suggestion::Column::UpdatedAt.lt(at))
+                .add(
+                    Condition::all()
+                        .add(suggestion::Column::UpdatedAt.eq(at))
+                        .add(suggestion::Column::Id.lt(id)),
+                ),
+        );
+    }
+    Ok(query
+        .order_by(suggestion::Column::UpdatedAt, Order::Desc)
+        .order_by(suggestion::Column::Id, Order::Desc)
+        .limit(limit + 1)
+        .all(db)
+        .await?)
+}
+
+/// Authors (lead first), source submissions and units of a case.
+pub struct Links {
+    pub authors: Vec<Uuid>,
+    pub sources: Vec<Uuid>,
+    pub units: Vec<(Uuid, bool)>,
+}
+
+pub async fn links(db: &impl ConnectionTrait, id: Uuid) -> Result<Links, ApiError> {
+    let authors = suggestion_author::Entity::find()
+        .filter(suggestion_author::Column::SuggestionId.eq(id))
+        .order_by(suggestion_author::Column::Position, Order::Asc)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| a.deputy_id)
+        .collect();
+    let sources = suggestion_source::Entity::find()
+        .filter(suggestion_source::Column::SuggestionId.eq(id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| s.submission_id)
+        .collect();
+    let mut units: Vec<(Uuid, bool)> = suggestion_unit::Entity::find()
+        .filter(suggestion_unit::Column::SuggestionId.eq(id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.unit_id, u.lead))
+        .collect();
+    units.sort_by_key(|(_, lead)| !lead);
+    Ok(Links {
+        authors,
+        sources,
+        units,
+    })
+}
+
+/// The events of a case, oldest first.
+pub async fn events(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+) -> Result<Vec<suggestion_event::Model>, ApiError> {
+    Ok(suggestion_event::Entity::find()
+        .filter(suggestion_event::Column::SuggestionId.eq(id))
+        .order_by(suggestion_event::Column::At, Order::Asc)
+        .order_by(suggestion_event::Column::Id, Order::Asc)
+        .all(db)
+        .await?)
+}
+
+/// The row a status poll needs, by primary key.
+pub async fn status_row(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+) -> Result<Option<suggestion::Model>, ApiError> {
+    Ok(suggestion::Entity::find_by_id(id).one(db).await?)
+}

@@ -1,0 +1,647 @@
+//! Suggestions through the closed loop over HTTP: a station case assigned, declined, reassigned
+//! and replied; a deputy suggestion pre-reviewed, returned once, reopened twice and closed
+//! flagged; pollers get 304 until something changes; forbidden moves are refused and leave no
+//! trace.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use tests::*;
+
+async fn json_of(response: reqwest::Response) -> Value {
+    response.json().await.expect("json")
+}
+
+struct Loop {
+    s: Scheduling,
+    bureau: String,
+    office: String,
+    h_bureau: Session,
+    h_office: Session,
+}
+
+/// The scheduling fixture plus a district bureau and a town office, each with a handler.
+async fn fixture(app: &TestApp) -> Loop {
+    let s = app.scheduling(2).await;
+    let root = app.root().await;
+    let mut units = Vec::new();
+    for (name, region, handler) in [
+        ("区住建局", s.district, "h-bureau"),
+        ("东街道办事处", s.town, "h-office"),
+    ] {
+        let unit = json_of(
+            app.post(
+                "/api/v1/units",
+                Some(&s.admin.access),
+                &json!({"region_id": region, "name": name, "kind": "bureau"}),
+            )
+            .await,
+        )
+        .await;
+        let id = unit["id"].as_str().expect("id").to_owned();
+        let user = app
+            .create_user(&root.access, handler, "unit_handler", Some(region))
+            .await;
+        let set = app
+            .put(
+                &format!("/api/v1/units/{id}/members"),
+                Some(&s.admin.access),
+                &json!({"user_ids": [user]}),
+            )
+            .await;
+        assert_eq!(set.status(), StatusCode::OK);
+        units.push(id);
+    }
+    let h_bureau = app.login("h-bureau", PASSWORD).await;
+    let h_office = app.login("h-office", PASSWORD).await;
+    Loop {
+        bureau: units[0].clone(),
+        office: units[1].clone(),
+        s,
+        h_bureau,
+        h_office,
+    }
+}
+
+async fn act(app: &TestApp, token: &str, id: &str, body: Value) -> reqwest::Response {
+    app.post(
+        &format!("/api/v1/suggestions/{id}/transitions"),
+        Some(token),
+        &body,
+    )
+    .await
+}
+
+async fn ok(app: &TestApp, token: &str, id: &str, body: Value) -> Value {
+    let response = act(app, token, id, body.clone()).await;
+    let status = response.status();
+    let value = json_of(response).await;
+    assert_eq!(status, StatusCode::OK, "{body} → {value}");
+    value
+}
+
+#[tokio::test]
+async fn a_station_case_is_assigned_declined_reassigned_and_replied() {
+    let app = spawn_app().await;
+    let l = fixture(&app).await;
+    let staff = &l.s.liaison.access;
+    let created = app
+        .post(
+            "/api/v1/suggestions",
+            Some(staff),
+            &json!({"kind": "station_case", "title": "幸福路路灯维修", "content": "三位选民反映幸福路路灯不亮。", "category": "urban_management", "station_id": l.s.station}),
+        )
+        .await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let case = json_of(created).await;
+    let id = case["id"].as_str().expect("id").to_owned();
+    assert_eq!(case["status"], "accepted");
+    assert_eq!(
+        case["allowed_actions"],
+        json!(["assign", "withdraw", "escalate"])
+    );
+
+    // Polling: 304 until something changes.
+    let status_path = format!("/api/v1/suggestions/{id}/status");
+    let polled = app.get(&status_path, Some(staff)).await;
+    let etag = polled
+        .headers()
+        .get("etag")
+        .and_then(|v| v.to_str().ok())
+        .expect("etag")
+        .to_owned();
+    let poll = || {
+        app.request(reqwest::Method::GET, &status_path, Some(staff))
+            .header("If-None-Match", etag.clone())
+            .send()
+    };
+    assert_eq!(
+        poll().await.expect("sent").status(),
+        StatusCode::NOT_MODIFIED
+    );
+
+    // Refusals that change nothing.
+    let problem = assert_problem(
+        act(
+            &app,
+            staff,
+            &id,
+            json!({"action": "reply", "reply_category": "A", "reply_text": "x"}),
+        )
+        .await,
+        422,
+        "invalid_transition",
+    )
+    .await;
+    assert!(
+        problem["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("assign")),
+        "{problem}"
+    );
+    assert_problem(
+        act(
+            &app,
+            staff,
+            &id,
+            json!({"action": "assign", "lead_unit_id": l.office, "deadline": "2000-01-01"}),
+        )
+        .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    let root = app.root().await;
+    let west = app
+        .create_region(&root.access, "北区", "district", None)
+        .await;
+    let far = json_of(
+        app.post(
+            "/api/v1/units",
+            Some(&root.access),
+            &json!({"region_id": west, "name": "北区水务", "kind": "company"}),
+        )
+        .await,
+    )
+    .await;
+    let problem = assert_problem(
+        act(
+            &app,
+            staff,
+            &id,
+            json!({"action": "assign", "lead_unit_id": far["id"]}),
+        )
+        .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(error_fields(&problem), vec!["lead_unit_id"]);
+    assert_problem(
+        act(&app, staff, &id, json!({"action": "assign"})).await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_problem(
+        act(
+            &app,
+            &l.h_office.access,
+            &id,
+            json!({"action": "acknowledge"}),
+        )
+        .await,
+        404,
+        "not_found",
+    )
+    .await;
+    let stale = app
+        .request(
+            reqwest::Method::POST,
+            &format!("/api/v1/suggestions/{id}/transitions"),
+            Some(staff),
+        )
+        .header("If-Match", "\"stale\"")
+        .json(&json!({"action": "assign", "lead_unit_id": l.office}))
+        .send()
+        .await
+        .expect("sent");
+    assert_problem(stale, 412, "precondition_failed").await;
+    assert_eq!(
+        poll().await.expect("sent").status(),
+        StatusCode::NOT_MODIFIED
+    );
+    assert_eq!(
+        count_where(app.db(), "suggestion_events", "action <> 'create'").await,
+        0
+    );
+
+    // Ten concurrent assigns: exactly one wins.
+    let assign = json!({"action": "assign", "lead_unit_id": l.office});
+    let sends = (0..10).map(|_| act(&app, staff, &id, assign.clone()));
+    let mut won = 0;
+    for response in futures_util::future::join_all(sends).await {
+        match response.status().as_u16() {
+            200 => won += 1,
+            409 | 422 => {}
+            other => panic!("unexpected {other}"),
+        }
+    }
+    assert_eq!(won, 1);
+    assert_eq!(
+        count_where(app.db(), "suggestion_events", "action = 'assign'").await,
+        1
+    );
+    assert_eq!(poll().await.expect("sent").status(), StatusCode::OK);
+    let assigned = json_of(
+        app.get(&format!("/api/v1/suggestions/{id}"), Some(staff))
+            .await,
+    )
+    .await;
+    assert_eq!(assigned["status"], "assigned");
+    // The default deadline: 15 working days on, so at least three weeks.
+    let deadline = chrono::NaiveDate::parse_from_str(
+        assigned["deadline"].as_str().expect("deadline"),
+        "%Y-%m-%d",
+    )
+    .expect("date");
+    assert!(
+        deadline >= api::domain::local_time::local_date(api::clock::now()) + chrono::Days::new(20)
+    );
+    // The unit's handler was told, in their inbox.
+    let inbox = json_of(
+        app.get("/api/v1/me/notifications", Some(&l.h_office.access))
+            .await,
+    )
+    .await;
+    assert!(inbox.to_string().contains("幸福路路灯维修"), "{inbox}");
+
+    // The office declines (a reason is required); staff reassign to the bureau.
+    assert_problem(
+        act(
+            &app,
+            &l.h_office.access,
+            &id,
+            json!({"action": "decline_jurisdiction"}),
+        )
+        .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    ok(
+        &app,
+        &l.h_office.access,
+        &id,
+        json!({"action": "decline_jurisdiction", "comment": "属区住建局职责"}),
+    )
+    .await;
+    assert_problem(
+        app.get(
+            &format!("/api/v1/suggestions/{id}"),
+            Some(&l.h_office.access),
+        )
+        .await,
+        404,
+        "not_found",
+    )
+    .await;
+    ok(
+        &app,
+        staff,
+        &id,
+        json!({"action": "assign", "lead_unit_id": l.bureau, "co_unit_ids": [l.office]}),
+    )
+    .await;
+    // The co-unit may not acknowledge or reply for the lead.
+    assert_problem(
+        act(
+            &app,
+            &l.h_office.access,
+            &id,
+            json!({"action": "acknowledge"}),
+        )
+        .await,
+        403,
+        "forbidden",
+    )
+    .await;
+    ok(
+        &app,
+        &l.h_bureau.access,
+        &id,
+        json!({"action": "acknowledge"}),
+    )
+    .await;
+    assert_problem(
+        act(
+            &app,
+            &l.h_bureau.access,
+            &id,
+            json!({"action": "reply", "reply_category": "D", "reply_text": "x"}),
+        )
+        .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_problem(
+        act(
+            &app,
+            &l.h_bureau.access,
+            &id,
+            json!({"action": "reply", "reply_text": "x"}),
+        )
+        .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    let replied = ok(
+        &app,
+        &l.h_bureau.access,
+        &id,
+        json!({"action": "reply", "reply_category": "B", "reply_text": "已列入明年改造计划。"}),
+    )
+    .await;
+    assert_eq!(replied["status"], "replied");
+    assert_eq!(replied["reply_category"], "B");
+    // Staff do not rate a station case: its voters do.
+    assert_problem(
+        act(
+            &app,
+            staff,
+            &id,
+            json!({"action": "rate", "rating": "satisfied"}),
+        )
+        .await,
+        403,
+        "forbidden",
+    )
+    .await;
+
+    let events = json_of(
+        app.get(&format!("/api/v1/suggestions/{id}/events"), Some(staff))
+            .await,
+    )
+    .await;
+    let actions: Vec<&str> = events
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter_map(|e| e["action"].as_str())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "create",
+            "assign",
+            "decline_jurisdiction",
+            "assign",
+            "acknowledge",
+            "reply"
+        ]
+    );
+    assert_eq!(events[2]["actor_role"], "lead_unit");
+    assert_eq!(events[2]["note"], "属区住建局职责");
+
+    // Lists by scope and filter.
+    let list = json_of(
+        app.get(
+            &format!("/api/v1/suggestions?unit_id={}", l.bureau),
+            Some(staff),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(list["items"].as_array().map(Vec::len), Some(1));
+    let theirs = json_of(
+        app.get("/api/v1/suggestions", Some(&l.h_bureau.access))
+            .await,
+    )
+    .await;
+    assert_eq!(theirs["items"].as_array().map(Vec::len), Some(1));
+    let voter = app.voter_session("v").await;
+    assert_problem(
+        app.get("/api/v1/suggestions", Some(&voter.access)).await,
+        403,
+        "forbidden",
+    )
+    .await;
+    assert_problem(
+        app.get(&format!("/api/v1/suggestions/{id}"), Some(&voter.access))
+            .await,
+        404,
+        "not_found",
+    )
+    .await;
+    assert_problem(
+        app.get("/api/v1/suggestions?status=lost", Some(staff))
+            .await,
+        400,
+        "invalid_query",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_deputy_suggestion_is_returned_once_reopened_twice_and_closes_flagged() {
+    let app = spawn_app().await;
+    let l = fixture(&app).await;
+    let staff = &l.s.liaison.access;
+    let lead = app.login(&l.s.deputy_users[0], PASSWORD).await;
+    let co = app.login(&l.s.deputy_users[1], PASSWORD).await;
+    let created = app
+        .post(
+            "/api/v1/suggestions",
+            Some(&lead.access),
+            &json!({"kind": "deputy_suggestion", "title": "关于完善老旧小区加装电梯补贴的建议", "content": "建议区政府提高补贴标准。", "category": "urban_management", "level": "county", "station_id": l.s.station, "co_author_ids": [l.s.deputies[1]]}),
+        )
+        .await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let case = json_of(created).await;
+    let id = case["id"].as_str().expect("id").to_owned();
+    assert_eq!(case["status"], "draft");
+    assert_eq!(
+        case["author_ids"],
+        json!([l.s.deputies[0], l.s.deputies[1]])
+    );
+
+    ok(&app, &lead.access, &id, json!({"action": "submit"})).await;
+    assert_problem(
+        act(&app, staff, &id, json!({"action": "pre_review_return"})).await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    let returned = ok(
+        &app,
+        staff,
+        &id,
+        json!({"action": "pre_review_return", "comment": "请补充数据依据"}),
+    )
+    .await;
+    assert_eq!(returned["status"], "draft");
+    ok(&app, &co.access, &id, json!({"action": "submit"})).await;
+    ok(&app, staff, &id, json!({"action": "pre_review_pass"})).await;
+    let assigned = ok(
+        &app,
+        staff,
+        &id,
+        json!({"action": "assign", "lead_unit_id": l.bureau}),
+    )
+    .await;
+    let deadline = chrono::NaiveDate::parse_from_str(
+        assigned["deadline"].as_str().expect("deadline"),
+        "%Y-%m-%d",
+    )
+    .expect("date");
+    let today = api::domain::local_time::local_date(api::clock::now());
+    assert_eq!(
+        deadline,
+        today
+            .checked_add_months(chrono::Months::new(3))
+            .expect("date")
+    );
+    ok(
+        &app,
+        &l.h_bureau.access,
+        &id,
+        json!({"action": "acknowledge"}),
+    )
+    .await;
+
+    for round in 0..3 {
+        ok(&app, &l.h_bureau.access, &id, json!({"action": "reply", "reply_category": "B", "reply_text": format!("第 {round} 次答复")})).await;
+        // Only the lead author rates.
+        assert_problem(
+            act(
+                &app,
+                &co.access,
+                &id,
+                json!({"action": "rate", "rating": "satisfied"}),
+            )
+            .await,
+            403,
+            "forbidden",
+        )
+        .await;
+        assert_problem(
+            act(&app, &lead.access, &id, json!({"action": "rate"})).await,
+            422,
+            "validation_failed",
+        )
+        .await;
+        let rated = ok(
+            &app,
+            &lead.access,
+            &id,
+            json!({"action": "rate", "rating": "dissatisfied"}),
+        )
+        .await;
+        if round < 2 {
+            assert_eq!(rated["status"], "in_progress");
+            assert_eq!(rated["reopen_count"], round + 1);
+            assert_eq!(rated["flagged"], false);
+        } else {
+            assert_eq!(rated["status"], "closed");
+            assert_eq!(rated["reopen_count"], 2);
+            assert_eq!(rated["flagged"], true);
+            assert_eq!(rated["rating"], "dissatisfied");
+        }
+    }
+    // Nothing more is allowed on a closed case.
+    let problem = assert_problem(
+        act(
+            &app,
+            &lead.access,
+            &id,
+            json!({"action": "rate", "rating": "satisfied"}),
+        )
+        .await,
+        422,
+        "invalid_transition",
+    )
+    .await;
+    assert!(problem["detail"].as_str().is_some());
+    assert_problem(
+        act(&app, staff, &id, json!({"action": "withdraw"})).await,
+        422,
+        "invalid_transition",
+    )
+    .await;
+
+    // A deputy sees their own; the authors were told of the reply in their inbox.
+    let mine = json_of(app.get("/api/v1/suggestions", Some(&lead.access)).await).await;
+    assert_eq!(mine["items"].as_array().map(Vec::len), Some(1));
+    assert!(
+        count_where(
+            app.db(),
+            "notifications",
+            "template = 'suggestion.progress'"
+        )
+        .await
+            >= 3
+    );
+}
+
+#[tokio::test]
+async fn bad_suggestions_are_refused_and_change_nothing() {
+    let app = spawn_app().await;
+    let l = fixture(&app).await;
+    let staff = &l.s.liaison.access;
+    let base = json!({"kind": "station_case", "title": "t", "content": "c", "category": "urban_management", "station_id": l.s.station});
+    let with = |field: &str, value: Value| {
+        let mut b = base.clone();
+        b[field] = value;
+        b
+    };
+    let cases = [
+        (with("title", json!("")), 422, "validation_failed"),
+        (with("category", json!("nope")), 422, "validation_failed"),
+        (with("station_id", Value::Null), 422, "validation_failed"),
+        (with("level", json!("county")), 422, "validation_failed"),
+        (with("kind", json!("petition")), 422, "validation_failed"),
+    ];
+    for (body, status, code) in cases {
+        assert_problem(
+            app.post("/api/v1/suggestions", Some(staff), &body).await,
+            status,
+            code,
+        )
+        .await;
+    }
+    // A deputy suggestion needs its level and a deputy's account; a voter opens nothing.
+    let lead = app.login(&l.s.deputy_users[0], PASSWORD).await;
+    let deputy_body =
+        json!({"kind": "deputy_suggestion", "title": "t", "content": "c", "category": "other"});
+    assert_problem(
+        app.post("/api/v1/suggestions", Some(&lead.access), &deputy_body)
+            .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    let mut with_level = deputy_body.clone();
+    with_level["level"] = json!("city");
+    assert_problem(
+        app.post("/api/v1/suggestions", Some(staff), &with_level)
+            .await,
+        403,
+        "forbidden",
+    )
+    .await;
+    with_level["co_author_ids"] = json!([uuid::Uuid::now_v7()]);
+    assert_problem(
+        app.post("/api/v1/suggestions", Some(&lead.access), &with_level)
+            .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    let voter = app.voter_session("w").await;
+    assert_problem(
+        app.post("/api/v1/suggestions", Some(&voter.access), &base)
+            .await,
+        403,
+        "forbidden",
+    )
+    .await;
+    assert_problem(
+        app.post("/api/v1/suggestions", Some(&l.h_office.access), &base)
+            .await,
+        403,
+        "forbidden",
+    )
+    .await;
+    assert_eq!(count_rows(app.db(), "suggestions").await, 0);
+    assert_problem(
+        app.get(
+            &format!("/api/v1/suggestions/{}", uuid::Uuid::now_v7()),
+            Some(staff),
+        )
+        .await,
+        404,
+        "not_found",
+    )
+    .await;
+}
