@@ -28,6 +28,11 @@ pub async fn run_once(state: &AppState) {
     }
     state.login_throttle.prune();
     state.rate_limits.prune();
+    match crate::jobs::deadlines::run_once(state).await {
+        Ok((0, 0)) => {}
+        Ok((overdue, reminded)) => tracing::info!(overdue, reminded, "deadline sweep"),
+        Err(err) => tracing::warn!(error = %err, "the deadline sweep failed"),
+    }
     match crate::routes::attachments::service::purge_unattached(state).await {
         Ok(0) => {}
         Ok(n) => tracing::info!(purged = n, "unattached uploads older than a day"),

@@ -1,6 +1,7 @@
 //! Background work that runs inside the service beside the HTTP server: housekeeping, and the
 //! notification sender.
 
+pub mod deadlines;
 pub mod maintenance;
 
 use std::time::Duration;

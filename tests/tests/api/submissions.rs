@@ -1172,3 +1172,42 @@ async fn a_scanned_qr_code_sets_the_target_and_the_channel() {
     .await;
     assert_eq!(inbox["items"][0]["id"], created["id"]);
 }
+
+#[tokio::test]
+async fn pollers_get_304_until_a_submission_changes() {
+    let app = spawn_app().await;
+    let s = app.scheduling(0).await;
+    let voter = app.voter_session("polly").await;
+    let created = submit(&app, Some(&voter.access), &body(&s.station)).await;
+    let id = created["id"].as_str().expect("id");
+    let path = format!("/api/v1/submissions/{id}/status");
+    let first = app.get(&path, Some(&voter.access)).await;
+    let etag = first
+        .headers()
+        .get("etag")
+        .and_then(|v| v.to_str().ok())
+        .expect("etag")
+        .to_owned();
+    assert_eq!(json_of(first).await["status"], "received");
+    let poll = async || {
+        app.request(reqwest::Method::GET, &path, Some(&voter.access))
+            .header("If-None-Match", etag.clone())
+            .send()
+            .await
+            .expect("sent")
+    };
+    assert_eq!(poll().await.status(), StatusCode::NOT_MODIFIED);
+    let reviewed = app
+        .post(
+            &format!("/api/v1/submissions/{id}/triage"),
+            Some(&s.liaison.access),
+            &json!({"action": "review"}),
+        )
+        .await;
+    assert_eq!(reviewed.status(), StatusCode::OK);
+    let changed = poll().await;
+    assert_eq!(changed.status(), StatusCode::OK);
+    assert_eq!(json_of(changed).await["status"], "in_review");
+    let other = app.voter_session("nosy").await;
+    assert_problem(app.get(&path, Some(&other.access)).await, 404, "not_found").await;
+}

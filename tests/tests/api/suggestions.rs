@@ -248,12 +248,21 @@ async fn a_station_case_is_assigned_declined_reassigned_and_replied() {
         deadline >= api::domain::local_time::local_date(api::clock::now()) + chrono::Days::new(20)
     );
     // The unit's handler was told, in their inbox.
-    let inbox = json_of(
-        app.get("/api/v1/me/notifications", Some(&l.h_office.access))
-            .await,
-    )
-    .await;
-    assert!(inbox.to_string().contains("幸福路路灯维修"), "{inbox}");
+    // (The sender delivers inbox messages within moments; wait for it, up to 10 s.)
+    let mut told = false;
+    for _ in 0..200 {
+        let inbox = json_of(
+            app.get("/api/v1/me/notifications", Some(&l.h_office.access))
+                .await,
+        )
+        .await;
+        if inbox.to_string().contains("幸福路路灯维修") {
+            told = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(told, "the handler's inbox has the assignment");
 
     // The office declines (a reason is required); staff reassign to the bureau.
     assert_problem(
@@ -642,6 +651,176 @@ async fn bad_suggestions_are_refused_and_change_nothing() {
         .await,
         404,
         "not_found",
+    )
+    .await;
+}
+
+/// Moves the deadline of suggestion `id` to `day` (the clock the test controls: the sweep and
+/// the overdue flag read the deadline against today).
+async fn set_deadline(app: &TestApp, id: &str, day: chrono::NaiveDate) {
+    use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+    let id: uuid::Uuid = id.parse().expect("uuid");
+    let row = entity::suggestion::Entity::find_by_id(id)
+        .one(app.db().reader())
+        .await
+        .expect("query")
+        .expect("row");
+    let mut row: entity::suggestion::ActiveModel = row.into();
+    row.deadline = Set(Some(day));
+    row.update(app.db().writer()).await.expect("moved");
+}
+
+#[tokio::test]
+async fn overdue_cases_are_flagged_swept_once_and_supervised() {
+    let app = spawn_app().await;
+    let l = fixture(&app).await;
+    let staff = &l.s.liaison.access;
+    let today = api::domain::local_time::local_date(api::clock::now());
+    let mut ids = Vec::new();
+    for title in ["逾期的事项", "快到期的事项"] {
+        let case = json_of(
+            app.post(
+                "/api/v1/suggestions",
+                Some(staff),
+                &json!({"kind": "station_case", "title": title, "content": "内容", "category": "other", "station_id": l.s.station}),
+            )
+            .await,
+        )
+        .await;
+        let id = case["id"].as_str().expect("id").to_owned();
+        // A deadline of today is allowed; yesterday is not.
+        ok(
+            &app,
+            staff,
+            &id,
+            json!({"action": "assign", "lead_unit_id": l.office, "deadline": today}),
+        )
+        .await;
+        ids.push(id);
+    }
+    let status_path = format!("/api/v1/suggestions/{}/status", ids[0]);
+    let before = app.get(&status_path, Some(staff)).await;
+    let etag = before
+        .headers()
+        .get("etag")
+        .and_then(|v| v.to_str().ok())
+        .expect("etag")
+        .to_owned();
+    assert_eq!(json_of(before).await["overdue"], false);
+
+    set_deadline(&app, &ids[0], today - chrono::Days::new(1)).await;
+    set_deadline(&app, &ids[1], today + chrono::Days::new(1)).await;
+    // The poller sees the change.
+    let after = app
+        .request(reqwest::Method::GET, &status_path, Some(staff))
+        .header("If-None-Match", etag)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(after.status(), StatusCode::OK);
+    assert_eq!(json_of(after).await["overdue"], true);
+    let late = json_of(
+        app.get("/api/v1/suggestions?overdue=true", Some(staff))
+            .await,
+    )
+    .await;
+    assert_eq!(late["items"].as_array().map(Vec::len), Some(1));
+    assert_eq!(late["items"][0]["id"], ids[0].as_str());
+
+    // The sweep tells the unit's handler and the station's staff once, and reminds the other.
+    for _ in 0..2 {
+        api::jobs::maintenance::run_once(&app.state).await;
+    }
+    assert_eq!(
+        count_where(app.db(), "notifications", "template = 'suggestion.overdue'").await,
+        2
+    );
+    assert_eq!(
+        count_where(
+            app.db(),
+            "notifications",
+            "template = 'suggestion.deadline_reminder'"
+        )
+        .await,
+        1
+    );
+
+    // Supervision: staff only, shown and filterable.
+    let path = format!("/api/v1/suggestions/{}/supervise", ids[0]);
+    let supervised = app
+        .post(
+            &path,
+            Some(staff),
+            &json!({"level": "key", "note": "逾期未复，重点督办"}),
+        )
+        .await;
+    assert_eq!(supervised.status(), StatusCode::OK);
+    let supervised = json_of(supervised).await;
+    assert_eq!(supervised["supervision"], "key");
+    assert_eq!(supervised["supervision_note"], "逾期未复，重点督办");
+    let listed = json_of(
+        app.get("/api/v1/suggestions?supervised=true", Some(staff))
+            .await,
+    )
+    .await;
+    assert_eq!(listed["items"].as_array().map(Vec::len), Some(1));
+    assert_problem(
+        app.post(&path, Some(&l.h_office.access), &json!({"level": "normal"}))
+            .await,
+        403,
+        "forbidden",
+    )
+    .await;
+    assert_problem(
+        app.post(&path, Some(staff), &json!({"level": "urgent"}))
+            .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_problem(
+        app.post(&path, Some(&l.h_bureau.access), &json!({"level": "normal"}))
+            .await,
+        404,
+        "not_found",
+    )
+    .await;
+    let events = json_of(
+        app.get(
+            &format!("/api/v1/suggestions/{}/events", ids[0]),
+            Some(staff),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        events
+            .as_array()
+            .and_then(|e| e.last())
+            .map(|e| e["action"].clone()),
+        Some(json!("supervise"))
+    );
+    // A withdrawn case cannot be supervised.
+    let other = json_of(
+        app.post(
+            "/api/v1/suggestions",
+            Some(staff),
+            &json!({"kind": "station_case", "title": "撤回的事项", "content": "内容", "category": "other", "station_id": l.s.station}),
+        )
+        .await,
+    )
+    .await;
+    let other_id = other["id"].as_str().expect("id");
+    ok(&app, staff, other_id, json!({"action": "withdraw"})).await;
+    assert_problem(
+        app.post(
+            &format!("/api/v1/suggestions/{other_id}/supervise"),
+            Some(staff),
+            &json!({"level": "normal"}),
+        )
+        .await,
+        422,
+        "case_closed",
     )
     .await;
 }

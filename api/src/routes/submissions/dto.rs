@@ -268,6 +268,14 @@ pub struct TrackedSubmissionDto {
     pub updated_at: DateTime<Utc>,
 }
 
+/// The small body pollers fetch, with an ETag.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SubmissionStatusBodyDto {
+    pub status: SubmissionStatusDto,
+    pub version: i32,
+    pub updated_at: DateTime<Utc>,
+}
+
 /// The whole contact details of a submission (staff; each reveal is audited).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ContactDto {

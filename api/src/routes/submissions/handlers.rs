@@ -53,6 +53,7 @@ pub fn collection_routes(cfg: &mut ServiceConfig) {
 /// Routes under `/api/v1/submissions` (behind the shared `Idempotency-Key` middleware).
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(get_submission)
+        .service(submission_status)
         .service(submission_timeline)
         .service(triage_submission)
         .service(rate_submission)
@@ -646,6 +647,35 @@ async fn get_submission(
         service::record_view(&state, &caller, &client(&req, &state), &found).await?;
     }
     let body = dto(state.db.reader(), found, viewer).await?;
+    json_with_etag(&req, StatusCode::OK, &body)
+}
+
+/// The small body for pollers (status, version, updated_at) with an ETag: `If-None-Match`
+/// answers 304 until something changes. The same people as the submission itself.
+#[utoipa::path(
+    tag = "submissions",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Submission id")),
+    responses(
+        (status = 200, description = "The status", body = SubmissionStatusBodyDto, headers(("ETag" = String))),
+        (status = 304, description = "Not modified"),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[get("/{id}/status")]
+async fn submission_status(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: AuthUser,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let (found, _) = access::find(state.db.reader(), &caller, *id).await?;
+    let body = SubmissionStatusBodyDto {
+        status: status_dto(found.status),
+        version: found.version,
+        updated_at: found.updated_at,
+    };
     json_with_etag(&req, StatusCode::OK, &body)
 }
 

@@ -248,6 +248,7 @@ pub struct SuggestionDto {
     pub overdue: bool,
     /// `none`, `normal` or `key`.
     pub supervision: String,
+    pub supervision_note: Option<String>,
     pub reply_category: Option<ReplyCategoryDto>,
     pub reply_text: Option<String>,
     pub replied_at: Option<DateTime<Utc>>,
@@ -288,6 +289,35 @@ pub struct SuggestionEventDto {
     pub at: DateTime<Utc>,
 }
 
+/// How closely a case is supervised (督办).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SupervisionDto {
+    None,
+    Normal,
+    /// 重点督办.
+    Key,
+}
+
+impl SupervisionDto {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::None => "none",
+            Self::Normal => "normal",
+            Self::Key => "key",
+        }
+    }
+}
+
+/// Puts a case under supervision (or lifts it).
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct SuperviseRequest {
+    pub level: SupervisionDto,
+    /// Why, up to 500 characters; shown on the case.
+    pub note: Option<String>,
+}
+
 /// List filters.
 #[derive(Debug, Deserialize, Validate, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -301,6 +331,8 @@ pub struct SuggestionFilters {
     pub unit_id: Option<Uuid>,
     /// Only cases past their deadline without a reply (`true`), or only the others (`false`).
     pub overdue: Option<bool>,
+    /// Only cases under supervision (`true`), or only the others (`false`).
+    pub supervised: Option<bool>,
     /// Changed at or after this time.
     pub updated_since: Option<DateTime<Utc>>,
 }

@@ -29,7 +29,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(get_suggestion)
         .service(suggestion_status)
         .service(suggestion_events)
-        .service(transition_suggestion);
+        .service(transition_suggestion)
+        .service(supervise_suggestion);
 }
 
 fn action_dto(a: Action) -> SuggestionActionDto {
@@ -107,6 +108,7 @@ async fn dto(
         deadline: s.deadline,
         overdue,
         supervision: s.supervision,
+        supervision_note: s.supervision_note,
         reply_category: s
             .reply_category
             .as_deref()
@@ -225,6 +227,7 @@ async fn list_suggestions(
         station_id: f.station_id,
         unit_id: f.unit_id,
         overdue: f.overdue,
+        supervised: f.supervised,
         updated_since: f.updated_since,
     };
     let after = state.cursors.after(LIST, &page)?;
@@ -339,6 +342,46 @@ async fn suggestion_events(
         });
     }
     json_with_etag(&req, StatusCode::OK, &body)
+}
+
+/// Puts a case under supervision (督办: `normal`, or `key` for 重点督办) with a note, or lifts it
+/// (`none`): station staff and administrators of the case; a finished case is 422 `case_closed`.
+#[utoipa::path(
+    tag = "suggestions",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Suggestion id"), crate::http::idempotency::IdempotencyKey),
+    request_body = SuperviseRequest,
+    responses(
+        (status = 200, description = "The supervised case", body = SuggestionDto),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, response = crate::openapi::Conflict),
+        (status = 422, response = crate::openapi::UnprocessableEntity),
+    )
+)]
+#[post("/{id}/supervise")]
+async fn supervise_suggestion(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: AuthUser,
+    id: web::Path<Uuid>,
+    body: Json<SuperviseRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let note = name::optional("note", body.note.as_deref(), 500)
+        .map_err(|e| ApiError::Validation(vec![e]))?;
+    let row = service::supervise(
+        &state,
+        &caller,
+        &client(&req, &state),
+        *id,
+        body.level.as_str(),
+        note,
+    )
+    .await?;
+    let db = state.db.reader();
+    let roles = access::roles_of(db, &caller, &row).await?;
+    json_with_etag(&req, StatusCode::OK, &dto(db, row, &roles).await?)
 }
 
 /// Moves a suggestion through the closed loop. The table of (state, action, role) → state is in

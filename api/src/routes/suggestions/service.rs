@@ -654,6 +654,78 @@ pub async fn transition(
     Ok(after)
 }
 
+/// Puts case `id` under supervision at `level` (staff and administrators of the case).
+pub async fn supervise(
+    state: &AppState,
+    caller: &AuthUser,
+    client: &ClientInfo,
+    id: Uuid,
+    level: &'static str,
+    note: Option<String>,
+) -> Result<suggestion::Model, ApiError> {
+    let txn = state.db.begin_write().await?;
+    let (current, roles) = access::find(&txn, caller, id).await?;
+    if !roles.contains(&Role::Staff) {
+        return Err(ApiError::Forbidden(Text::fixed(
+            "只有联络站工作人员和管理员可以督办。",
+            "Only station staff and administrators supervise cases.",
+        )));
+    }
+    let status = state_of(&current.status)?;
+    if status.is_terminal() {
+        return Err(ApiError::rule(
+            "case_closed",
+            "已办结的案件不能督办。",
+            "A finished case cannot be supervised.",
+        ));
+    }
+    let now = crate::clock::now();
+    let mut row: suggestion::ActiveModel = current.clone().into();
+    row.supervision = Set(level.to_owned());
+    row.supervision_note = Set(note.clone());
+    row.version = Set(current.version + 1);
+    row.updated_at = Set(now);
+    let updated = suggestion::Entity::update_many()
+        .set(row)
+        .filter(suggestion::Column::Id.eq(id))
+        .filter(suggestion::Column::Version.eq(current.version))
+        .exec(&txn)
+        .await?;
+    if updated.rows_affected != 1 {
+        return Err(ApiError::Conflict(Text::fixed(
+            "该案件刚被他人处理，请刷新后重试。",
+            "The case was changed meanwhile; reload it and retry.",
+        )));
+    }
+    event(
+        &txn,
+        id,
+        "supervise",
+        Some(status),
+        status,
+        caller,
+        Role::Staff,
+        note,
+        serde_json::json!({"level": level}),
+        now,
+    )
+    .await?;
+    audit::record(
+        &txn,
+        Actor::user(caller, client),
+        Entry::new("suggestion.supervise", "suggestion", id)
+            .region(Some(current.region_id))
+            .details(serde_json::json!({"level": level})),
+    )
+    .await?;
+    let after = suggestion::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    txn.commit().await?;
+    Ok(after)
+}
+
 /// List filters.
 #[derive(Debug, Default)]
 pub struct Filter {
@@ -663,6 +735,7 @@ pub struct Filter {
     pub station_id: Option<Uuid>,
     pub unit_id: Option<Uuid>,
     pub overdue: Option<bool>,
+    pub supervised: Option<bool>,
     pub updated_since: Option<DateTime<Utc>>,
 }
 
@@ -707,6 +780,13 @@ pub async fn list(
             .add(suggestion::Column::Status.is_in(["assigned", "in_progress"]))
             .add(suggestion::Column::Deadline.lt(today));
         query = query.filter(if overdue { late } else { late.not() });
+    }
+    if let Some(supervised) = filter.supervised {
+        query = query.filter(if supervised {
+            suggestion::Column::Supervision.ne("none")
+        } else {
+            suggestion::Column::Supervision.eq("none")
+        });
     }
     if let Some(since) = filter.updated_since {
         query = query.filter(suggestion::Column::UpdatedAt.gte(since));
