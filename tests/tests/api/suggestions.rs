@@ -824,3 +824,264 @@ async fn overdue_cases_are_flagged_swept_once_and_supervised() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn three_submissions_become_one_case_and_their_voters_rate_it() {
+    let app = spawn_app().await;
+    let l = fixture(&app).await;
+    let staff = &l.s.liaison.access;
+    let submission = json!({"title": "幸福路路灯不亮", "content": "幸福路路灯坏了两周。", "category": "urban_management", "station_id": l.s.station});
+    let alice = app.voter_session("alice").await;
+    let bob = app.voter_session("bob").await;
+    let mut ids = Vec::new();
+    for token in [Some(alice.access.as_str()), Some(bob.access.as_str()), None] {
+        let created = json_of(app.post("/api/v1/submissions", token, &submission).await).await;
+        ids.push(created);
+    }
+    let code = ids[2]["access_code"].as_str().expect("code").to_owned();
+    let tracking = ids[2]["tracking_no"].as_str().expect("no").to_owned();
+    let sid = |i: usize| ids[i]["id"].as_str().expect("id").to_owned();
+    let triage = |i: usize| format!("/api/v1/submissions/{}/triage", sid(i));
+
+    // The first becomes a station case; the others join it.
+    let converted = app
+        .post(&triage(0), Some(staff), &json!({"action": "convert"}))
+        .await;
+    assert_eq!(converted.status(), StatusCode::OK);
+    let converted = json_of(converted).await;
+    assert_eq!(converted["status"], "converted");
+    let case = converted["suggestion_id"]
+        .as_str()
+        .expect("case")
+        .to_owned();
+    assert_eq!(converted["suggestion_status"], "accepted");
+    for i in [1, 2] {
+        let merged = app
+            .post(
+                &triage(i),
+                Some(staff),
+                &json!({"action": "merge", "suggestion_id": case}),
+            )
+            .await;
+        assert_eq!(merged.status(), StatusCode::OK);
+    }
+    // Merging twice, or without a target, is refused.
+    assert_problem(
+        app.post(
+            &triage(1),
+            Some(staff),
+            &json!({"action": "merge", "suggestion_id": case}),
+        )
+        .await,
+        422,
+        "invalid_transition",
+    )
+    .await;
+    let lone = json_of(
+        app.post("/api/v1/submissions", Some(&alice.access), &submission)
+            .await,
+    )
+    .await;
+    let lone_triage = format!(
+        "/api/v1/submissions/{}/triage",
+        lone["id"].as_str().expect("id")
+    );
+    assert_problem(
+        app.post(&lone_triage, Some(staff), &json!({"action": "merge"}))
+            .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_problem(
+        app.post(
+            &lone_triage,
+            Some(staff),
+            &json!({"action": "merge", "suggestion_id": uuid::Uuid::now_v7()}),
+        )
+        .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    let shown = json_of(
+        app.get(&format!("/api/v1/suggestions/{case}"), Some(staff))
+            .await,
+    )
+    .await;
+    assert_eq!(
+        shown["source_submission_ids"].as_array().map(Vec::len),
+        Some(3)
+    );
+
+    // Handling, with a decline and a reassignment.
+    ok(
+        &app,
+        staff,
+        &case,
+        json!({"action": "assign", "lead_unit_id": l.office}),
+    )
+    .await;
+    ok(
+        &app,
+        &l.h_office.access,
+        &case,
+        json!({"action": "decline_jurisdiction", "comment": "属区住建局"}),
+    )
+    .await;
+    ok(
+        &app,
+        staff,
+        &case,
+        json!({"action": "assign", "lead_unit_id": l.bureau}),
+    )
+    .await;
+    ok(
+        &app,
+        &l.h_bureau.access,
+        &case,
+        json!({"action": "acknowledge"}),
+    )
+    .await;
+    // Voters cannot rate before the reply.
+    let feedback = async |token: &str, i: usize, rating: &str| {
+        app.post(
+            &format!("/api/v1/submissions/{}/feedback", sid(i)),
+            Some(token),
+            &json!({"rating": rating}),
+        )
+        .await
+    };
+    assert_problem(
+        feedback(&alice.access, 0, "satisfied").await,
+        422,
+        "no_result_yet",
+    )
+    .await;
+    ok(
+        &app,
+        &l.h_bureau.access,
+        &case,
+        json!({"action": "reply", "reply_category": "B", "reply_text": "已列入计划。"}),
+    )
+    .await;
+    // Alice sees her submission follow the case.
+    let hers = json_of(
+        app.get(
+            &format!("/api/v1/submissions/{}", sid(0)),
+            Some(&alice.access),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(hers["suggestion_status"], "replied");
+    // Bob is dissatisfied: the case reopens at once.
+    assert_eq!(
+        feedback(&bob.access, 1, "dissatisfied").await.status(),
+        StatusCode::OK
+    );
+    let reopened = json_of(
+        app.get(&format!("/api/v1/suggestions/{case}"), Some(staff))
+            .await,
+    )
+    .await;
+    assert_eq!(reopened["status"], "in_progress");
+    assert_eq!(reopened["reopen_count"], 1);
+    // Alice cannot rate the reply that was reopened; she rates the next one.
+    assert_problem(
+        feedback(&alice.access, 0, "satisfied").await,
+        422,
+        "no_result_yet",
+    )
+    .await;
+    ok(
+        &app,
+        &l.h_bureau.access,
+        &case,
+        json!({"action": "reply", "reply_category": "A", "reply_text": "路灯已全部修复。"}),
+    )
+    .await;
+    assert_eq!(
+        feedback(&alice.access, 0, "satisfied").await.status(),
+        StatusCode::OK
+    );
+    assert_problem(
+        feedback(&alice.access, 0, "satisfied").await,
+        409,
+        "feedback_given",
+    )
+    .await;
+    assert_eq!(
+        feedback(&bob.access, 1, "basically_satisfied")
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    // Still waiting for the third voter, who has only an access code.
+    let waiting = json_of(
+        app.get(&format!("/api/v1/suggestions/{case}"), Some(staff))
+            .await,
+    )
+    .await;
+    assert_eq!(waiting["status"], "replied");
+    let rated = app
+        .request(
+            reqwest::Method::POST,
+            &format!("/api/v1/track/{tracking}/feedback"),
+            None,
+        )
+        .header("X-Access-Code", code)
+        .json(&json!({"rating": "satisfied"}))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(rated.status(), StatusCode::OK);
+    let closed = json_of(
+        app.get(&format!("/api/v1/suggestions/{case}"), Some(staff))
+            .await,
+    )
+    .await;
+    assert_eq!(closed["status"], "closed");
+    assert_eq!(closed["reply_category"], "A");
+    assert_eq!(closed["flagged"], false);
+    // Merging into a closed case is refused.
+    assert_problem(
+        app.post(
+            &lone_triage,
+            Some(staff),
+            &json!({"action": "merge", "suggestion_id": case}),
+        )
+        .await,
+        422,
+        "suggestion_closed",
+    )
+    .await;
+    let events = json_of(
+        app.get(&format!("/api/v1/suggestions/{case}/events"), Some(staff))
+            .await,
+    )
+    .await;
+    let actions: Vec<&str> = events
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter_map(|e| e["action"].as_str())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "create",
+            "convert",
+            "merge",
+            "merge",
+            "assign",
+            "decline_jurisdiction",
+            "assign",
+            "acknowledge",
+            "reply",
+            "rate",
+            "reply",
+            "rate"
+        ]
+    );
+}

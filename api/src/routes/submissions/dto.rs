@@ -151,6 +151,10 @@ pub struct SubmissionDto {
     pub feedback: Option<FeedbackDto>,
     /// Whether the submitter's personal data was erased at their request.
     pub erased: bool,
+    /// The case it was converted into or merged with, whose status it follows.
+    pub suggestion_id: Option<Uuid>,
+    /// That case's status (`assigned`, `replied`, `closed`, ...).
+    pub suggestion_status: Option<String>,
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -216,6 +220,12 @@ pub enum TriageActionDto {
     Decline,
     /// `answered`, `referred` or `declined` → `closed`.
     Close,
+    /// → `converted`: a new station case (or, for the deputy it is addressed to, a deputy
+    /// suggestion with `level`) is made of it.
+    Convert,
+    /// → `converted`: it joins the open case `suggestion_id` (many submissions, one case; each
+    /// voter still follows their own).
+    Merge,
 }
 
 /// A triage step.
@@ -230,6 +240,12 @@ pub struct TriageRequest {
     pub referred_to: Option<String>,
     /// For staff only, never shown to the voter; up to 2,000 characters.
     pub internal_note: Option<String>,
+    /// `convert`: `station_case` (default) or `deputy_suggestion`.
+    pub kind: Option<crate::routes::suggestions::dto::SuggestionKindDto>,
+    /// `convert` into a deputy suggestion: the congress level.
+    pub level: Option<crate::routes::suggestions::dto::CongressLevelDto>,
+    /// `merge`: the case to join.
+    pub suggestion_id: Option<Uuid>,
 }
 
 /// One step of a submission's history.
@@ -263,6 +279,8 @@ pub struct TrackedSubmissionDto {
     pub result_note: Option<String>,
     pub referred_to: Option<String>,
     pub feedback: Option<FeedbackDto>,
+    /// When it became part of a case: that case's status (`assigned`, `replied`, `closed`, ...).
+    pub suggestion_status: Option<String>,
     pub timeline: Vec<TimelineEntryDto>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,

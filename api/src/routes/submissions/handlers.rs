@@ -168,6 +168,8 @@ pub async fn dtos(
             .map(|c| (c.id, c))
             .collect();
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let cases: HashMap<Uuid, (Uuid, String)> =
+        crate::routes::suggestions::service::cases_of(db, &ids).await?;
     let mut photos: HashMap<Uuid, Vec<attachment::Model>> = HashMap::new();
     for a in service::attachments_of(db, &ids).await? {
         if let Some(owner) = a.submission_id {
@@ -232,6 +234,8 @@ pub async fn dtos(
                 referred_to: s.referred_to.clone(),
                 feedback: feedback_dto(&s),
                 erased: s.erased_at.is_some(),
+                suggestion_id: cases.get(&s.id).map(|c| c.0),
+                suggestion_status: cases.get(&s.id).map(|c| c.1.clone()),
                 version: s.version,
                 created_at: s.created_at,
                 updated_at: s.updated_at,
@@ -809,6 +813,24 @@ fn triage_of(body: TriageRequest) -> Result<(Triage, Option<String>), ApiError> 
             reason: note.ok_or_else(|| required("note"))?,
         },
         TriageActionDto::Close => Triage::Close,
+        TriageActionDto::Convert => {
+            let kind = body
+                .kind
+                .map(crate::domain::suggestion_flow::Kind::from)
+                .unwrap_or(crate::domain::suggestion_flow::Kind::StationCase);
+            let level = match (kind, body.level) {
+                (crate::domain::suggestion_flow::Kind::DeputySuggestion, None) => {
+                    return Err(required("level"));
+                }
+                (_, level) => level.map(crate::routes::suggestions::dto::CongressLevelDto::as_str),
+            };
+            Triage::Convert { kind, level }
+        }
+        TriageActionDto::Merge => Triage::Merge {
+            suggestion_id: body
+                .suggestion_id
+                .ok_or_else(|| required("suggestion_id"))?,
+        },
     };
     Ok((step, internal))
 }
@@ -952,7 +974,9 @@ async fn tracked(
         .map(category_ref)
         .ok_or_else(|| ApiError::internal(anyhow::anyhow!("category missing")))?;
     let events = service::events(db, found.id).await?;
+    let case = crate::routes::suggestions::service::cases_of(db, &[found.id]).await?;
     Ok(TrackedSubmissionDto {
+        suggestion_status: case.get(&found.id).map(|c| c.1.clone()),
         tracking_no: found.tracking_no.clone(),
         status: status_dto(found.status),
         title: found.title.clone(),

@@ -685,10 +685,26 @@ fn escape_like(text: &str) -> String {
 #[derive(Debug, Clone)]
 pub enum Triage {
     Review,
-    Answer { note: String },
-    Refer { to: String, note: Option<String> },
-    Decline { reason: String },
+    Answer {
+        note: String,
+    },
+    Refer {
+        to: String,
+        note: Option<String>,
+    },
+    Decline {
+        reason: String,
+    },
     Close,
+    /// Into a new case of `kind` (`level` for a deputy suggestion).
+    Convert {
+        kind: crate::domain::suggestion_flow::Kind,
+        level: Option<&'static str>,
+    },
+    /// Into the open case `suggestion_id`.
+    Merge {
+        suggestion_id: Uuid,
+    },
 }
 
 impl Triage {
@@ -699,6 +715,8 @@ impl Triage {
             Triage::Refer { .. } => "refer",
             Triage::Decline { .. } => "decline",
             Triage::Close => "close",
+            Triage::Convert { .. } => "convert",
+            Triage::Merge { .. } => "merge",
         }
     }
 
@@ -711,6 +729,7 @@ impl Triage {
             (Triage::Refer { .. }, Received | InReview) => Some(Referred),
             (Triage::Decline { .. }, Received | InReview) => Some(Declined),
             (Triage::Close, Answered | Referred | Declined) => Some(Closed),
+            (Triage::Convert { .. } | Triage::Merge { .. }, Received | InReview) => Some(Converted),
             _ => None,
         }
     }
@@ -770,7 +789,7 @@ pub async fn triage(
             row.closed_at = Set(Some(now));
             None
         }
-        Triage::Review => None,
+        Triage::Review | Triage::Convert { .. } | Triage::Merge { .. } => None,
     };
     // Only if nobody changed it meanwhile (PostgreSQL runs writers concurrently).
     let updated = submission::Entity::update_many()
@@ -785,6 +804,56 @@ pub async fn triage(
             "The submission was changed meanwhile; reload it and retry.",
         )));
     }
+    let mut details = serde_json::json!({"internal_note": internal_note});
+    match &step {
+        Triage::Convert { kind, level } => {
+            let category = entity::category::Entity::find_by_id(current.category_id)
+                .one(&txn)
+                .await?
+                .ok_or(ApiError::NotFound)?;
+            let case = crate::routes::suggestions::service::create_in(
+                &txn,
+                caller,
+                client,
+                crate::routes::suggestions::service::NewSuggestion {
+                    kind: *kind,
+                    title: current.title.chars().take(100).collect(),
+                    content: current.content.clone(),
+                    category: category.code,
+                    station_id: current.station_id,
+                    level: *level,
+                    co_author_ids: Vec::new(),
+                },
+            )
+            .await?;
+            crate::routes::suggestions::service::link_source(
+                &txn,
+                caller,
+                &case,
+                id,
+                &current.tracking_no,
+                "convert",
+            )
+            .await?;
+            details["suggestion_id"] = serde_json::json!(case.id);
+        }
+        Triage::Merge { suggestion_id } => {
+            let case =
+                crate::routes::suggestions::service::merge_target(&txn, caller, *suggestion_id)
+                    .await?;
+            crate::routes::suggestions::service::link_source(
+                &txn,
+                caller,
+                &case,
+                id,
+                &current.tracking_no,
+                "merge",
+            )
+            .await?;
+            details["suggestion_id"] = serde_json::json!(case.id);
+        }
+        _ => {}
+    }
     record_event(
         &txn,
         id,
@@ -792,7 +861,7 @@ pub async fn triage(
         next,
         public_note,
         Some(caller.id),
-        serde_json::json!({"internal_note": internal_note}),
+        details,
         now,
     )
     .await?;
@@ -820,7 +889,38 @@ pub async fn feedback(
     comment: Option<String>,
 ) -> Result<submission::Model, ApiError> {
     use SubmissionStatus::*;
-    if current.feedback_at.is_some() {
+    // A converted submission rates its case's reply: once per reply, so that after a reopen
+    // the voters rate the new one.
+    let case = if current.status == Converted {
+        let link = entity::suggestion_source::Entity::find_by_id(current.id)
+            .one(state.db.reader())
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        let case = entity::suggestion::Entity::find_by_id(link.suggestion_id)
+            .one(state.db.reader())
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        if case.status != "replied" {
+            return Err(ApiError::rule(
+                "no_result_yet",
+                "还没有新的答复，暂不能评价。",
+                "There is no new reply to rate yet.",
+            ));
+        }
+        Some(case)
+    } else {
+        None
+    };
+    let rated_before = match &case {
+        Some(case) => case.replied_at,
+        None => None,
+    };
+    let already = match (current.feedback_at, rated_before) {
+        (Some(_), None) => true,
+        (Some(at), Some(replied)) => at >= replied,
+        (None, _) => false,
+    };
+    if already {
         return Err(ApiError::clash(
             "feedback_given",
             "已经评价过了。",
@@ -849,7 +949,12 @@ pub async fn feedback(
         )
         .col_expr(submission::Column::UpdatedAt, Expr::value(now))
         .filter(submission::Column::Id.eq(current.id))
-        .filter(submission::Column::FeedbackAt.is_null())
+        .filter(match rated_before {
+            Some(replied) => Condition::any()
+                .add(submission::Column::FeedbackAt.is_null())
+                .add(submission::Column::FeedbackAt.lt(replied)),
+            None => Condition::all().add(submission::Column::FeedbackAt.is_null()),
+        })
         .exec(&txn)
         .await?;
     if updated.rows_affected != 1 {
@@ -870,6 +975,16 @@ pub async fn feedback(
         now,
     )
     .await?;
+    if let Some(case) = &case {
+        let flow_rating = match rating {
+            Rating::Satisfied => crate::domain::suggestion_flow::Rating::Satisfied,
+            Rating::BasicallySatisfied => {
+                crate::domain::suggestion_flow::Rating::BasicallySatisfied
+            }
+            Rating::Dissatisfied => crate::domain::suggestion_flow::Rating::Dissatisfied,
+        };
+        crate::routes::suggestions::service::voter_feedback(&txn, case.id, flow_rating).await?;
+    }
     let updated = submission::Entity::find_by_id(current.id)
         .one(&txn)
         .await?

@@ -76,17 +76,30 @@ pub async fn create(
     new: NewSuggestion,
 ) -> Result<suggestion::Model, ApiError> {
     let txn = state.db.begin_write().await?;
+    let row = create_in(&txn, caller, client, new).await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// [`create`] inside the caller's transaction (converting a submission creates its case in the
+/// transaction that converts it).
+pub async fn create_in(
+    txn: &impl ConnectionTrait,
+    caller: &AuthUser,
+    client: &ClientInfo,
+    new: NewSuggestion,
+) -> Result<suggestion::Model, ApiError> {
     let category = category::Entity::find()
         .filter(category::Column::Code.eq(new.category.trim()))
         .filter(category::Column::Active.eq(true))
-        .one(&txn)
+        .one(txn)
         .await?
         .ok_or_else(|| invalid("category", "unknown", "没有这个分类。", "Unknown category."))?;
     let station = match new.station_id {
         Some(id) => Some(
             station::Entity::find_by_id(id)
                 .filter(station::Column::Status.eq(station::StationStatus::Active))
-                .one(&txn)
+                .one(txn)
                 .await?
                 .ok_or_else(|| {
                     invalid(
@@ -110,7 +123,7 @@ pub async fn create(
                 )
             })?;
             let manages =
-                crate::routes::receptions::access::manages(&txn, Some(caller), station).await?;
+                crate::routes::receptions::access::manages(txn, Some(caller), station).await?;
             if !manages {
                 return Err(ApiError::Forbidden(Text::fixed(
                     "只有本站工作人员或辖区管理员可以建立交办事项。",
@@ -120,10 +133,10 @@ pub async fn create(
             (State::Accepted, station.region_id, Vec::new())
         }
         Kind::DeputySuggestion => {
-            let me = crate::routes::receptions::access::deputy_of(&txn, caller).await?;
+            let me = crate::routes::receptions::access::deputy_of(txn, caller).await?;
             let mut authors = vec![me.id];
             for (i, id) in new.co_author_ids.iter().enumerate() {
-                let found = deputy::Entity::find_by_id(*id).one(&txn).await?;
+                let found = deputy::Entity::find_by_id(*id).one(txn).await?;
                 if found.is_none() || authors.contains(id) {
                     return Err(ApiError::validation(
                         &format!("co_author_ids[{i}]"),
@@ -149,7 +162,7 @@ pub async fn create(
         (None, Kind::DeputySuggestion) => deputy_station::Entity::find()
             .filter(deputy_station::Column::DeputyId.is_in(authors.first().copied()))
             .filter(deputy_station::Column::EndedOn.is_null())
-            .one(&txn)
+            .one(txn)
             .await?
             .map(|d| d.station_id),
         (None, Kind::StationCase) => None,
@@ -183,7 +196,7 @@ pub async fn create(
         updated_at: Set(now),
         closed_at: Set(None),
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
     for (position, deputy_id) in authors.iter().enumerate() {
         suggestion_author::ActiveModel {
@@ -191,7 +204,7 @@ pub async fn create(
             deputy_id: Set(*deputy_id),
             position: Set(i16::try_from(position).unwrap_or(i16::MAX)),
         }
-        .insert(&txn)
+        .insert(txn)
         .await?;
     }
     let role = match new.kind {
@@ -199,7 +212,7 @@ pub async fn create(
         Kind::DeputySuggestion => Role::LeadAuthor,
     };
     event(
-        &txn,
+        txn,
         id,
         "create",
         None,
@@ -212,13 +225,190 @@ pub async fn create(
     )
     .await?;
     audit::record(
-        &txn,
+        txn,
         Actor::user(caller, client),
         Entry::new("suggestion.create", "suggestion", id).region(Some(region_id)),
     )
     .await?;
-    txn.commit().await?;
     Ok(row)
+}
+
+/// Links submission `submission_id` to case `case` (a convert or a merge), in the caller's
+/// transaction, with an event on the case.
+pub async fn link_source(
+    txn: &impl ConnectionTrait,
+    caller: &AuthUser,
+    case: &suggestion::Model,
+    submission_id: Uuid,
+    tracking_no: &str,
+    action: &str,
+) -> Result<(), ApiError> {
+    let now = crate::clock::now();
+    suggestion_source::ActiveModel {
+        submission_id: Set(submission_id),
+        suggestion_id: Set(case.id),
+        linked_at: Set(now),
+    }
+    .insert(txn)
+    .await?;
+    let status = state_of(&case.status)?;
+    event(
+        txn,
+        case.id,
+        action,
+        Some(status),
+        status,
+        caller,
+        Role::Staff,
+        Some(tracking_no.to_owned()),
+        serde_json::json!({"submission_id": submission_id}),
+        now,
+    )
+    .await
+}
+
+/// The open case `id` that `caller` may merge a submission into: staff of the case or one of
+/// its authors; a finished case is 422 `suggestion_closed`.
+pub async fn merge_target(
+    txn: &impl ConnectionTrait,
+    caller: &AuthUser,
+    id: Uuid,
+) -> Result<suggestion::Model, ApiError> {
+    let (case, roles) = access::find(txn, caller, id).await.map_err(|e| match e {
+        ApiError::NotFound => invalid(
+            "suggestion_id",
+            "unknown",
+            "没有这个建议，或您无权并入。",
+            "No such suggestion, or not one you may merge into.",
+        ),
+        other => other,
+    })?;
+    if !roles
+        .iter()
+        .any(|r| matches!(r, Role::Staff | Role::Author))
+    {
+        return Err(ApiError::forbidden());
+    }
+    if state_of(&case.status)?.is_terminal() {
+        return Err(ApiError::rule(
+            "suggestion_closed",
+            "该建议已办结或撤回，不能再并入。",
+            "The suggestion is finished; nothing can be merged into it.",
+        ));
+    }
+    Ok(case)
+}
+
+/// A source voter's feedback on the reply of case `id` (called in the feedback's transaction,
+/// after the submission's own feedback is stored). The first dissatisfied voter reopens the case
+/// (or, after the last reopen, closes it flagged); satisfied voters close it once every source
+/// submission that can rate (a voter's, or one with an access code) has rated this reply.
+pub async fn voter_feedback(
+    txn: &impl ConnectionTrait,
+    id: Uuid,
+    rating: Rating,
+) -> Result<(), ApiError> {
+    let case = suggestion::Entity::find_by_id(id)
+        .one(txn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let from = state_of(&case.status)?;
+    if from != State::Replied {
+        return Err(ApiError::rule(
+            "no_result_yet",
+            "还没有新的答复，暂不能评价。",
+            "There is no new reply to rate yet.",
+        ));
+    }
+    if rating != Rating::Dissatisfied {
+        let replied = case.replied_at.unwrap_or(case.updated_at);
+        let waiting = entity::submission::Entity::find()
+            .filter(
+                entity::submission::Column::Id.in_subquery(
+                    sea_orm::sea_query::Query::select()
+                        .column(suggestion_source::Column::SubmissionId)
+                        .from(suggestion_source::Entity)
+                        .and_where(suggestion_source::Column::SuggestionId.eq(id))
+                        .to_owned(),
+                ),
+            )
+            .filter(
+                Condition::any()
+                    .add(entity::submission::Column::VoterId.is_not_null())
+                    .add(entity::submission::Column::AccessCodeHash.is_not_null()),
+            )
+            .filter(
+                Condition::any()
+                    .add(entity::submission::Column::FeedbackAt.is_null())
+                    .add(entity::submission::Column::FeedbackAt.lt(replied)),
+            )
+            .count(txn)
+            .await?;
+        if waiting > 0 {
+            return Ok(());
+        }
+    }
+    let kind = kind_of(&case.kind)?;
+    let outcome = suggestion_flow::apply(
+        &Case {
+            kind,
+            state: from,
+            reopens: u32::try_from(case.reopen_count).unwrap_or(0),
+        },
+        &Attempt {
+            action: Action::Rate,
+            roles: &[Role::SourceVoter],
+            rating: Some(rating),
+        },
+    )
+    .map_err(|_| {
+        ApiError::rule(
+            "no_result_yet",
+            "暂不能评价。",
+            "This case cannot be rated now.",
+        )
+    })?;
+    let now = crate::clock::now();
+    let mut row: suggestion::ActiveModel = case.clone().into();
+    row.status = Set(outcome.to.as_str().to_owned());
+    row.rating = Set(Some(rating.as_str().to_owned()));
+    row.rated_at = Set(Some(now));
+    if outcome.reopened {
+        row.reopen_count = Set(case.reopen_count + 1);
+    }
+    row.flagged = Set(outcome.flagged_for_supervisor);
+    if outcome.to.is_terminal() {
+        row.closed_at = Set(Some(now));
+    }
+    row.version = Set(case.version + 1);
+    row.updated_at = Set(now);
+    let updated = suggestion::Entity::update_many()
+        .set(row)
+        .filter(suggestion::Column::Id.eq(id))
+        .filter(suggestion::Column::Version.eq(case.version))
+        .exec(txn)
+        .await?;
+    if updated.rows_affected != 1 {
+        return Err(ApiError::Conflict(Text::fixed(
+            "该案件刚被他人处理，请重试。",
+            "The case was changed meanwhile; retry.",
+        )));
+    }
+    suggestion_event::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        suggestion_id: Set(id),
+        at: Set(now),
+        action: Set(Action::Rate.as_str().to_owned()),
+        from_status: Set(Some(from.as_str().to_owned())),
+        to_status: Set(outcome.to.as_str().to_owned()),
+        actor_id: Set(None),
+        actor_role: Set(Some(Role::SourceVoter.as_str().to_owned())),
+        note: Set(None),
+        details: Set(serde_json::json!({"rating": rating.as_str(), "reopened": outcome.reopened, "flagged": outcome.flagged_for_supervisor})),
+    }
+    .insert(txn)
+    .await?;
+    Ok(())
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -846,6 +1036,35 @@ pub async fn links(db: &impl ConnectionTrait, id: Uuid) -> Result<Links, ApiErro
         sources,
         units,
     })
+}
+
+/// The case (id, status) of each of `submissions` that has one.
+pub async fn cases_of(
+    db: &impl ConnectionTrait,
+    submissions: &[Uuid],
+) -> Result<std::collections::HashMap<Uuid, (Uuid, String)>, ApiError> {
+    if submissions.is_empty() {
+        return Ok(Default::default());
+    }
+    let links = suggestion_source::Entity::find()
+        .filter(suggestion_source::Column::SubmissionId.is_in(submissions.iter().copied()))
+        .all(db)
+        .await?;
+    let cases: std::collections::HashMap<Uuid, String> = suggestion::Entity::find()
+        .filter(suggestion::Column::Id.is_in(links.iter().map(|l| l.suggestion_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c.status))
+        .collect();
+    Ok(links
+        .into_iter()
+        .filter_map(|l| {
+            cases
+                .get(&l.suggestion_id)
+                .map(|s| (l.submission_id, (l.suggestion_id, s.clone())))
+        })
+        .collect())
 }
 
 /// The events of a case, oldest first.
