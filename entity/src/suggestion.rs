@@ -36,6 +36,8 @@ pub struct Model {
     /// Closed dissatisfied after the last reopen: the supervisor should look.
     pub flagged: bool,
     pub created_by: Option<Uuid>,
+    /// The station case this deputy suggestion was escalated from.
+    pub escalated_from: Option<Uuid>,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

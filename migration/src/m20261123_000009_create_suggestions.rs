@@ -67,6 +67,7 @@ enum Suggestions {
     ReopenCount,
     Flagged,
     CreatedBy,
+    EscalatedFrom,
     Version,
     CreatedAt,
     UpdatedAt,
@@ -165,6 +166,7 @@ impl MigrationTrait for Migration {
                     .col(integer(Suggestions::ReopenCount).default(0))
                     .col(boolean(Suggestions::Flagged).default(false))
                     .col(uuid_null(Suggestions::CreatedBy))
+                    .col(uuid_null(Suggestions::EscalatedFrom))
                     .col(integer(Suggestions::Version).default(1))
                     .col(timestamp_with_time_zone(Suggestions::CreatedAt))
                     .col(timestamp_with_time_zone(Suggestions::UpdatedAt))
@@ -192,6 +194,12 @@ impl MigrationTrait for Migration {
                         (Suggestions::Table, Suggestions::LeadUnitId),
                         (Units::Table, Units::Id),
                         Restrict,
+                    ))
+                    .foreign_key(&mut fk(
+                        "fk_suggestions_escalated_from",
+                        (Suggestions::Table, Suggestions::EscalatedFrom),
+                        (Suggestions::Table, Suggestions::Id),
+                        SetNull,
                     ))
                     .foreign_key(&mut fk(
                         "fk_suggestions_created_by",

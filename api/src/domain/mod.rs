@@ -9,6 +9,7 @@ pub mod opening_hours;
 pub mod phone;
 pub mod public_code;
 pub mod reception_plan;
+pub mod redact;
 pub mod roster;
 pub mod similarity;
 pub mod suggestion_flow;

@@ -11,6 +11,7 @@ pub mod health;
 pub mod holidays;
 pub mod imports;
 pub mod notifications;
+pub mod public;
 pub mod receptions;
 pub mod regions;
 pub mod stations;
@@ -70,6 +71,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(notifications::handlers::routes)
             .service(scope::scope("/stats").configure(stats::handlers::routes))
             .configure(categories::handlers::routes)
+            .service(scope::scope("/public").configure(public::handlers::routes))
             .service(
                 scope::scope("/suggestions")
                     .wrap(from_fn(idempotent_posts))

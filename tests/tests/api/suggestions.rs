@@ -1085,3 +1085,192 @@ async fn three_submissions_become_one_case_and_their_voters_rate_it() {
         ]
     );
 }
+
+#[tokio::test]
+async fn closed_cases_are_published_only_with_every_voters_consent_and_anonymised() {
+    let app = spawn_app().await;
+    let l = fixture(&app).await;
+    let staff = &l.s.liaison.access;
+    let voter = app.voter_session("pat").await;
+    let mut cases = Vec::new();
+    for consent in [true, false] {
+        let sub = json_of(
+            app.post(
+                "/api/v1/submissions",
+                Some(&voter.access),
+                &json!({"title": "路灯", "content": "请联系我 13912345678，住幸福路。", "category": "urban_management", "station_id": l.s.station, "consent_public": consent, "contact_name": "李四", "contact_phone": "13912345678", "consent_personal_info": true}),
+            )
+            .await,
+        )
+        .await;
+        let converted = json_of(
+            app.post(
+                &format!(
+                    "/api/v1/submissions/{}/triage",
+                    sub["id"].as_str().expect("id")
+                ),
+                Some(staff),
+                &json!({"action": "convert"}),
+            )
+            .await,
+        )
+        .await;
+        let case = converted["suggestion_id"]
+            .as_str()
+            .expect("case")
+            .to_owned();
+        ok(
+            &app,
+            staff,
+            &case,
+            json!({"action": "assign", "lead_unit_id": l.office}),
+        )
+        .await;
+        ok(
+            &app,
+            &l.h_office.access,
+            &case,
+            json!({"action": "acknowledge"}),
+        )
+        .await;
+        ok(&app, &l.h_office.access, &case, json!({"action": "reply", "reply_category": "A", "reply_text": "已修复，如有问题请拨 0571-87654321。"})).await;
+        let rated = app
+            .post(
+                &format!(
+                    "/api/v1/submissions/{}/feedback",
+                    sub["id"].as_str().expect("id")
+                ),
+                Some(&voter.access),
+                &json!({"rating": "satisfied"}),
+            )
+            .await;
+        assert_eq!(rated.status(), StatusCode::OK);
+        cases.push(case);
+    }
+    let public = app.get("/api/v1/public/cases", None).await;
+    assert_eq!(public.status(), StatusCode::OK);
+    let public = json_of(public).await;
+    let items = public["items"].as_array().expect("items");
+    assert_eq!(items.len(), 1, "{public}");
+    assert_eq!(items[0]["id"], cases[0].as_str());
+    let text = public.to_string();
+    assert!(
+        !text.contains("13912345678") && !text.contains("李四") && !text.contains("87654321"),
+        "{text}"
+    );
+    assert!(text.contains("139******78"), "{text}");
+    let filtered = json_of(app.get("/api/v1/public/cases?reply_category=B", None).await).await;
+    assert_eq!(filtered["items"], json!([]));
+    let by_category = json_of(
+        app.get("/api/v1/public/cases?category=urban_management", None)
+            .await,
+    )
+    .await;
+    assert_eq!(by_category["items"].as_array().map(Vec::len), Some(1));
+    assert_problem(
+        app.get("/api/v1/public/cases?reply_category=D", None).await,
+        400,
+        "invalid_query",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_station_case_is_escalated_into_a_deputy_suggestion_keeping_its_history() {
+    let app = spawn_app().await;
+    let l = fixture(&app).await;
+    let staff = &l.s.liaison.access;
+    let case = json_of(
+        app.post(
+            "/api/v1/suggestions",
+            Some(staff),
+            &json!({"kind": "station_case", "title": "公交线路调整", "content": "多个小区反映公交不便，需县级统筹。", "category": "roads_transport", "station_id": l.s.station}),
+        )
+        .await,
+    )
+    .await;
+    let id = case["id"].as_str().expect("id").to_owned();
+    assert_problem(
+        act(
+            &app,
+            staff,
+            &id,
+            json!({"action": "escalate", "author_ids": [l.s.deputies[0]]}),
+        )
+        .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_problem(
+        act(
+            &app,
+            staff,
+            &id,
+            json!({"action": "escalate", "level": "county"}),
+        )
+        .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_problem(
+        act(
+            &app,
+            staff,
+            &id,
+            json!({"action": "escalate", "level": "county", "author_ids": [uuid::Uuid::now_v7()]}),
+        )
+        .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(count_rows(app.db(), "suggestions").await, 1);
+    let escalated = ok(&app, staff, &id, json!({"action": "escalate", "level": "county", "author_ids": [l.s.deputies[0], l.s.deputies[1]], "comment": "需县人大统筹"})).await;
+    assert_eq!(escalated["status"], "escalated");
+    let higher = escalated["escalated_to"]
+        .as_str()
+        .expect("higher")
+        .to_owned();
+    let lead = app.login(&l.s.deputy_users[0], PASSWORD).await;
+    let draft = json_of(
+        app.get(&format!("/api/v1/suggestions/{higher}"), Some(&lead.access))
+            .await,
+    )
+    .await;
+    assert_eq!(draft["kind"], "deputy_suggestion");
+    assert_eq!(draft["status"], "draft");
+    assert_eq!(draft["level"], "county");
+    assert_eq!(draft["escalated_from"], id.as_str());
+    assert_eq!(
+        draft["author_ids"],
+        json!([l.s.deputies[0], l.s.deputies[1]])
+    );
+    ok(&app, &lead.access, &higher, json!({"action": "submit"})).await;
+    // The station case keeps its history and takes no more actions.
+    let events = json_of(
+        app.get(&format!("/api/v1/suggestions/{id}/events"), Some(staff))
+            .await,
+    )
+    .await;
+    assert_eq!(
+        events
+            .as_array()
+            .and_then(|e| e.last())
+            .map(|e| e["action"].clone()),
+        Some(json!("escalate"))
+    );
+    assert_problem(
+        act(
+            &app,
+            staff,
+            &id,
+            json!({"action": "assign", "lead_unit_id": l.office}),
+        )
+        .await,
+        422,
+        "invalid_transition",
+    )
+    .await;
+}

@@ -218,6 +218,11 @@ pub struct TransitionRequest {
     pub reply_text: Option<String>,
     /// `rate`.
     pub rating: Option<SuggestionRatingDto>,
+    /// `escalate`: the congress level of the new deputy suggestion.
+    pub level: Option<CongressLevelDto>,
+    /// `escalate`: the deputies who carry it, lead first.
+    #[serde(default)]
+    pub author_ids: Vec<Uuid>,
 }
 
 /// A unit on a case.
@@ -242,6 +247,10 @@ pub struct SuggestionDto {
     /// Deputies, lead first.
     pub author_ids: Vec<Uuid>,
     pub source_submission_ids: Vec<Uuid>,
+    /// The station case this deputy suggestion was escalated from.
+    pub escalated_from: Option<Uuid>,
+    /// The deputy suggestion this station case was escalated into.
+    pub escalated_to: Option<Uuid>,
     pub units: Vec<CaseUnitDto>,
     pub deadline: Option<NaiveDate>,
     /// Past its deadline without a reply.

@@ -100,6 +100,8 @@ async fn dto(
         level: s.level.as_deref().and_then(CongressLevelDto::parse),
         author_ids: links.authors,
         source_submission_ids: links.sources,
+        escalated_from: s.escalated_from,
+        escalated_to: links.escalated_to,
         units: links
             .units
             .into_iter()
@@ -428,6 +430,8 @@ async fn transition_suggestion(
         reply_category: body.reply_category.map(ReplyCategoryDto::as_str),
         reply_text: reply_text.flatten(),
         rating: body.rating.map(Into::into),
+        level: body.level.map(CongressLevelDto::as_str),
+        author_ids: body.author_ids,
     };
     let db = state.db.reader();
     let expected = if req

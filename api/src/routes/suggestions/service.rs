@@ -191,6 +191,7 @@ pub async fn create_in(
         reopen_count: Set(0),
         flagged: Set(false),
         created_by: Set(Some(caller.id)),
+        escalated_from: Set(None),
         version: Set(1),
         created_at: Set(now),
         updated_at: Set(now),
@@ -451,6 +452,9 @@ pub struct Details {
     pub reply_category: Option<&'static str>,
     pub reply_text: Option<String>,
     pub rating: Option<Rating>,
+    /// `escalate`: the congress level and the deputies who carry it (the first leads).
+    pub level: Option<&'static str>,
+    pub author_ids: Vec<Uuid>,
 }
 
 /// The 422 for an action the state does not allow, naming the ones it does.
@@ -785,6 +789,95 @@ pub async fn transition(
             row.replied_at = Set(Some(now));
             event_details = serde_json::json!({"reply_category": category});
         }
+        Action::Escalate => {
+            let level = details.level.ok_or_else(|| {
+                invalid(
+                    "level",
+                    "required",
+                    "请选择上交的人大层级。",
+                    "Choose the congress level.",
+                )
+            })?;
+            let Some((lead, co)) = details.author_ids.split_first() else {
+                return Err(invalid(
+                    "author_ids",
+                    "required",
+                    "请指定领衔代表。",
+                    "Name the deputies who carry it.",
+                ));
+            };
+            let mut authors = vec![*lead];
+            for (i, id) in std::iter::once(lead).chain(co.iter()).enumerate() {
+                let exists = deputy::Entity::find_by_id(*id).one(&txn).await?.is_some();
+                if !exists || (i > 0 && authors.contains(id)) {
+                    return Err(ApiError::validation(
+                        &format!("author_ids[{i}]"),
+                        "invalid",
+                        Text::fixed(
+                            "没有这位代表，或重复列出。",
+                            "No such deputy, or listed twice.",
+                        ),
+                    ));
+                }
+                if i > 0 {
+                    authors.push(*id);
+                }
+            }
+            let higher = Uuid::now_v7();
+            suggestion::ActiveModel {
+                id: Set(higher),
+                kind: Set(Kind::DeputySuggestion.as_str().to_owned()),
+                status: Set(State::Draft.as_str().to_owned()),
+                title: Set(current.title.clone()),
+                content: Set(current.content.clone()),
+                category_id: Set(current.category_id),
+                region_id: Set(current.region_id),
+                station_id: Set(current.station_id),
+                level: Set(Some(level.to_owned())),
+                lead_unit_id: Set(None),
+                deadline: Set(None),
+                supervision: Set("none".to_owned()),
+                supervision_note: Set(None),
+                reply_category: Set(None),
+                reply_text: Set(None),
+                replied_at: Set(None),
+                rating: Set(None),
+                rated_at: Set(None),
+                reopen_count: Set(0),
+                flagged: Set(false),
+                created_by: Set(Some(caller.id)),
+                escalated_from: Set(Some(id)),
+                version: Set(1),
+                created_at: Set(now),
+                updated_at: Set(now),
+                closed_at: Set(None),
+            }
+            .insert(&txn)
+            .await?;
+            for (position, deputy_id) in authors.iter().enumerate() {
+                suggestion_author::ActiveModel {
+                    suggestion_id: Set(higher),
+                    deputy_id: Set(*deputy_id),
+                    position: Set(i16::try_from(position).unwrap_or(i16::MAX)),
+                }
+                .insert(&txn)
+                .await?;
+            }
+            event(
+                &txn,
+                higher,
+                "create",
+                None,
+                State::Draft,
+                caller,
+                Role::Staff,
+                details.comment.clone(),
+                serde_json::json!({"escalated_from": id}),
+                now,
+            )
+            .await?;
+            event_details = serde_json::json!({"escalated_to": higher, "level": level});
+        }
         Action::Rate => {
             let rating = details.rating.map(|r| r.as_str().to_owned());
             row.rating = Set(rating.clone());
@@ -1002,6 +1095,7 @@ pub async fn list(
 
 /// Authors (lead first), source submissions and units of a case.
 pub struct Links {
+    pub escalated_to: Option<Uuid>,
     pub authors: Vec<Uuid>,
     pub sources: Vec<Uuid>,
     pub units: Vec<(Uuid, bool)>,
@@ -1031,7 +1125,13 @@ pub async fn links(db: &impl ConnectionTrait, id: Uuid) -> Result<Links, ApiErro
         .map(|u| (u.unit_id, u.lead))
         .collect();
     units.sort_by_key(|(_, lead)| !lead);
+    let escalated_to = suggestion::Entity::find()
+        .filter(suggestion::Column::EscalatedFrom.eq(id))
+        .one(db)
+        .await?
+        .map(|s| s.id);
     Ok(Links {
+        escalated_to,
         authors,
         sources,
         units,

@@ -1,0 +1,3 @@
+//! Public disclosure (公示反馈): closed cases whose voters all agreed, anonymised.
+
+pub mod handlers;
