@@ -321,6 +321,46 @@ async fn a_station_case_is_assigned_declined_reassigned_and_replied() {
         json!({"action": "acknowledge"}),
     )
     .await;
+    // The lead cannot reply before the co-unit's input; only the co-unit gives it.
+    assert_problem(
+        act(
+            &app,
+            &l.h_bureau.access,
+            &id,
+            json!({"action": "reply", "reply_category": "B", "reply_text": "x"}),
+        )
+        .await,
+        422,
+        "co_unit_input_missing",
+    )
+    .await;
+    let input_path = format!("/api/v1/suggestions/{id}/input");
+    assert_problem(
+        app.post(&input_path, Some(&l.h_bureau.access), &json!({"text": "x"}))
+            .await,
+        403,
+        "forbidden",
+    )
+    .await;
+    assert_problem(
+        app.post(&input_path, Some(&l.h_office.access), &json!({"text": " "}))
+            .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    let input = app
+        .post(
+            &input_path,
+            Some(&l.h_office.access),
+            &json!({"text": "街道可配合施工协调。"}),
+        )
+        .await;
+    assert_eq!(input.status(), StatusCode::OK);
+    assert_eq!(
+        json_of(input).await["units"][1]["input"],
+        "街道可配合施工协调。"
+    );
     assert_problem(
         act(
             &app,
@@ -354,6 +394,17 @@ async fn a_station_case_is_assigned_declined_reassigned_and_replied() {
     .await;
     assert_eq!(replied["status"], "replied");
     assert_eq!(replied["reply_category"], "B");
+    assert_problem(
+        app.post(
+            &input_path,
+            Some(&l.h_office.access),
+            &json!({"text": "补充"}),
+        )
+        .await,
+        422,
+        "input_closed",
+    )
+    .await;
     // Staff do not rate a station case: its voters do.
     assert_problem(
         act(
@@ -387,6 +438,7 @@ async fn a_station_case_is_assigned_declined_reassigned_and_replied() {
             "decline_jurisdiction",
             "assign",
             "acknowledge",
+            "co_unit_input",
             "reply"
         ]
     );
@@ -975,6 +1027,38 @@ async fn three_submissions_become_one_case_and_their_voters_rate_it() {
     )
     .await;
     assert_eq!(hers["suggestion_status"], "replied");
+    let steps = json_of(
+        app.get(
+            &format!("/api/v1/submissions/{}/timeline", sid(0)),
+            Some(&alice.access),
+        )
+        .await,
+    )
+    .await;
+    let kinds: Vec<&str> = steps
+        .as_array()
+        .expect("steps")
+        .iter()
+        .filter_map(|e| e["kind"].as_str())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "received",
+            "convert",
+            "case_assign",
+            "case_decline_jurisdiction",
+            "case_assign",
+            "case_acknowledge",
+            "case_reply"
+        ]
+    );
+    assert_eq!(steps[6]["note"], "已列入计划。");
+    let text = steps.to_string();
+    assert!(
+        !text.contains("属区住建局") && !text.contains("actor_id"),
+        "{text}"
+    );
     // Bob is dissatisfied: the case reopens at once.
     assert_eq!(
         feedback(&bob.access, 1, "dissatisfied").await.status(),

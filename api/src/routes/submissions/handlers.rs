@@ -749,8 +749,86 @@ fn timeline_of(
         .collect()
 }
 
-/// The history of a submission in plain language, oldest first. Staff also see internal notes
-/// and who took each step.
+/// A step of the case a submission became, in plain language for the voter: no staff, no
+/// unit or deputy names, no internal comments; the reply's text is the voter's to read.
+fn case_step(e: &entity::suggestion_event::Model, lang: Lang) -> Option<TimelineEntryDto> {
+    let (zh, en, note): (&str, &str, Option<String>) =
+        match (e.action.as_str(), e.to_status.as_str()) {
+            ("assign", _) => ("已交办承办单位办理。", "Assigned to a handling unit.", None),
+            ("acknowledge", _) => (
+                "承办单位已签收，正在办理。",
+                "The unit took it on and is working on it.",
+                None,
+            ),
+            ("decline_jurisdiction", _) => (
+                "正在重新确定承办单位。",
+                "A competent unit is being found.",
+                None,
+            ),
+            ("reply", _) => (
+                "承办单位已答复，请评价。",
+                "The unit replied; please rate the reply.",
+                e.details
+                    .get("reply_text")
+                    .and_then(|v| v.as_str())
+                    .map(str::to_owned),
+            ),
+            ("rate", "closed") => ("已办结。", "It was closed.", None),
+            ("rate", _) => (
+                "因有群众不满意，已重新办理。",
+                "A voter was not satisfied; it is being handled again.",
+                None,
+            ),
+            ("supervise", _) => ("已列入督办。", "It is under supervision.", None),
+            ("escalate", _) => (
+                "已作为代表建议提交上级人大。",
+                "It went to a higher congress as a deputy suggestion.",
+                None,
+            ),
+            _ => return None,
+        };
+    Some(TimelineEntryDto {
+        kind: format!("case_{}", e.action),
+        status: SubmissionStatusDto::Converted,
+        at: e.at,
+        message: match lang {
+            Lang::ZhCn => zh.to_owned(),
+            Lang::En => en.to_owned(),
+        },
+        note,
+        internal_note: None,
+        actor_id: None,
+    })
+}
+
+/// The submission's own steps, then those of the case it joined (from when it joined).
+async fn full_timeline(
+    db: &impl sea_orm::ConnectionTrait,
+    found: &submission::Model,
+    lang: Lang,
+    staff: bool,
+) -> Result<Vec<TimelineEntryDto>, ApiError> {
+    let mut steps = timeline_of(service::events(db, found.id).await?, lang, staff);
+    if let Some(link) =
+        <entity::suggestion_source::Entity as sea_orm::EntityTrait>::find_by_id(found.id)
+            .one(db)
+            .await?
+    {
+        let case_steps =
+            crate::routes::suggestions::service::events(db, link.suggestion_id).await?;
+        steps.extend(
+            case_steps
+                .iter()
+                .filter(|e| e.at >= link.linked_at)
+                .filter_map(|e| case_step(e, lang)),
+        );
+        steps.sort_by_key(|s| s.at);
+    }
+    Ok(steps)
+}
+
+/// The history of a submission in plain language, oldest first, with the steps of the case it
+/// became. Staff also see internal notes and who took each step.
 #[utoipa::path(
     tag = "submissions",
     security(("bearer" = [])),
@@ -769,8 +847,13 @@ async fn submission_timeline(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let (found, viewer) = access::find(state.db.reader(), &caller, *id).await?;
-    let events = service::events(state.db.reader(), found.id).await?;
-    let body = timeline_of(events, Lang::negotiate(&req), viewer == Viewer::Staff);
+    let body = full_timeline(
+        state.db.reader(),
+        &found,
+        Lang::negotiate(&req),
+        viewer == Viewer::Staff,
+    )
+    .await?;
     json_with_etag(&req, StatusCode::OK, &body)
 }
 
@@ -973,7 +1056,6 @@ async fn tracked(
         .first()
         .map(category_ref)
         .ok_or_else(|| ApiError::internal(anyhow::anyhow!("category missing")))?;
-    let events = service::events(db, found.id).await?;
     let case = crate::routes::suggestions::service::cases_of(db, &[found.id]).await?;
     Ok(TrackedSubmissionDto {
         suggestion_status: case.get(&found.id).map(|c| c.1.clone()),
@@ -984,7 +1066,7 @@ async fn tracked(
         result_note: found.result_note.clone(),
         referred_to: found.referred_to.clone(),
         feedback: feedback_dto(&found),
-        timeline: timeline_of(events, Lang::negotiate(req), false),
+        timeline: full_timeline(db, &found, Lang::negotiate(req), false).await?,
         created_at: found.created_at,
         updated_at: found.updated_at,
     })

@@ -230,6 +230,17 @@ pub struct TransitionRequest {
 pub struct CaseUnitDto {
     pub unit_id: Uuid,
     pub lead: bool,
+    /// A co-handling unit's input to the reply.
+    pub input: Option<String>,
+    pub input_at: Option<DateTime<Utc>>,
+}
+
+/// A co-handling unit's input.
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct CoUnitInputRequest {
+    /// 1 to 5,000 characters.
+    pub text: String,
 }
 
 /// A suggestion.

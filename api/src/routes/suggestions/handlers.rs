@@ -30,7 +30,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(suggestion_status)
         .service(suggestion_events)
         .service(transition_suggestion)
-        .service(supervise_suggestion);
+        .service(supervise_suggestion)
+        .service(co_unit_input);
 }
 
 fn action_dto(a: Action) -> SuggestionActionDto {
@@ -105,7 +106,12 @@ async fn dto(
         units: links
             .units
             .into_iter()
-            .map(|(unit_id, lead)| CaseUnitDto { unit_id, lead })
+            .map(|u| CaseUnitDto {
+                unit_id: u.unit_id,
+                lead: u.lead,
+                input: u.input,
+                input_at: u.input_at,
+            })
             .collect(),
         deadline: s.deadline,
         overdue,
@@ -381,6 +387,45 @@ async fn supervise_suggestion(
         note,
     )
     .await?;
+    let db = state.db.reader();
+    let roles = access::roles_of(db, &caller, &row).await?;
+    json_with_etag(&req, StatusCode::OK, &dto(db, row, &roles).await?)
+}
+
+/// A co-handling unit's input to the reply (its handlers, while the case is `assigned` or
+/// `in_progress`). The lead unit cannot reply before every co-unit has given input (422
+/// `co_unit_input_missing`).
+#[utoipa::path(
+    tag = "suggestions",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Suggestion id"), crate::http::idempotency::IdempotencyKey),
+    request_body = CoUnitInputRequest,
+    responses(
+        (status = 200, description = "The case with the input", body = SuggestionDto),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, response = crate::openapi::Conflict),
+        (status = 422, response = crate::openapi::UnprocessableEntity),
+    )
+)]
+#[post("/{id}/input")]
+async fn co_unit_input(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: AuthUser,
+    id: web::Path<Uuid>,
+    body: Json<CoUnitInputRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let text = name::optional("text", Some(&body.into_inner().text), 5000)
+        .map_err(|e| ApiError::Validation(vec![e]))?
+        .ok_or_else(|| {
+            ApiError::validation(
+                "text",
+                "length",
+                crate::i18n::Text::fixed("意见不能为空。", "The input cannot be empty."),
+            )
+        })?;
+    let row = service::co_unit_input(&state, &caller, &client(&req, &state), *id, text).await?;
     let db = state.db.reader();
     let roles = access::roles_of(db, &caller, &row).await?;
     json_with_etag(&req, StatusCode::OK, &dto(db, row, &roles).await?)

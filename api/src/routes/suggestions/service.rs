@@ -768,6 +768,20 @@ pub async fn transition(
                 .await?;
         }
         Action::Reply => {
+            // Co-handling units give their input before the lead unit replies.
+            let missing = suggestion_unit::Entity::find()
+                .filter(suggestion_unit::Column::SuggestionId.eq(id))
+                .filter(suggestion_unit::Column::Lead.eq(false))
+                .filter(suggestion_unit::Column::Input.is_null())
+                .count(&txn)
+                .await?;
+            if missing > 0 {
+                return Err(ApiError::rule(
+                    "co_unit_input_missing",
+                    "协办单位尚未提交意见，暂不能答复。",
+                    "The co-handling units have not all given their input yet.",
+                ));
+            }
             let category = details.reply_category.ok_or_else(|| {
                 invalid(
                     "reply_category",
@@ -787,7 +801,8 @@ pub async fn transition(
             row.reply_category = Set(Some(category.to_owned()));
             row.reply_text = Set(Some(text));
             row.replied_at = Set(Some(now));
-            event_details = serde_json::json!({"reply_category": category});
+            event_details =
+                serde_json::json!({"reply_category": category, "reply_text": details.reply_text});
         }
         Action::Escalate => {
             let level = details.level.ok_or_else(|| {
@@ -1009,6 +1024,96 @@ pub async fn supervise(
     Ok(after)
 }
 
+/// A co-handling unit's input to the reply (its handlers, while the case is being handled).
+pub async fn co_unit_input(
+    state: &AppState,
+    caller: &AuthUser,
+    client: &ClientInfo,
+    id: Uuid,
+    text: String,
+) -> Result<suggestion::Model, ApiError> {
+    let txn = state.db.begin_write().await?;
+    let (current, roles) = access::find(&txn, caller, id).await?;
+    if !roles.contains(&Role::CoUnit) {
+        return Err(ApiError::Forbidden(Text::fixed(
+            "只有协办单位可以提交协办意见。",
+            "Only a co-handling unit gives input.",
+        )));
+    }
+    let status = state_of(&current.status)?;
+    if !matches!(status, State::Assigned | State::InProgress) {
+        return Err(ApiError::rule(
+            "input_closed",
+            "案件不在办理中，不能提交协办意见。",
+            "The case is not being handled: no more input.",
+        ));
+    }
+    let now = crate::clock::now();
+    let mine = sea_orm::sea_query::Query::select()
+        .column(unit_member::Column::UnitId)
+        .from(unit_member::Entity)
+        .and_where(unit_member::Column::UserId.eq(caller.id))
+        .to_owned();
+    suggestion_unit::Entity::update_many()
+        .col_expr(
+            suggestion_unit::Column::Input,
+            sea_orm::sea_query::Expr::value(text.clone()),
+        )
+        .col_expr(
+            suggestion_unit::Column::InputAt,
+            sea_orm::sea_query::Expr::value(now),
+        )
+        .filter(suggestion_unit::Column::SuggestionId.eq(id))
+        .filter(suggestion_unit::Column::Lead.eq(false))
+        .filter(suggestion_unit::Column::UnitId.in_subquery(mine))
+        .exec(&txn)
+        .await?;
+    let updated = suggestion::Entity::update_many()
+        .col_expr(
+            suggestion::Column::Version,
+            sea_orm::sea_query::Expr::value(current.version + 1),
+        )
+        .col_expr(
+            suggestion::Column::UpdatedAt,
+            sea_orm::sea_query::Expr::value(now),
+        )
+        .filter(suggestion::Column::Id.eq(id))
+        .filter(suggestion::Column::Version.eq(current.version))
+        .exec(&txn)
+        .await?;
+    if updated.rows_affected != 1 {
+        return Err(ApiError::Conflict(Text::fixed(
+            "该案件刚被他人处理，请刷新后重试。",
+            "The case was changed meanwhile; reload it and retry.",
+        )));
+    }
+    event(
+        &txn,
+        id,
+        "co_unit_input",
+        Some(status),
+        status,
+        caller,
+        Role::CoUnit,
+        Some(text),
+        serde_json::json!({}),
+        now,
+    )
+    .await?;
+    audit::record(
+        &txn,
+        Actor::user(caller, client),
+        Entry::new("suggestion.co_unit_input", "suggestion", id).region(Some(current.region_id)),
+    )
+    .await?;
+    let after = suggestion::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    txn.commit().await?;
+    Ok(after)
+}
+
 /// List filters.
 #[derive(Debug, Default)]
 pub struct Filter {
@@ -1098,7 +1203,7 @@ pub struct Links {
     pub escalated_to: Option<Uuid>,
     pub authors: Vec<Uuid>,
     pub sources: Vec<Uuid>,
-    pub units: Vec<(Uuid, bool)>,
+    pub units: Vec<suggestion_unit::Model>,
 }
 
 pub async fn links(db: &impl ConnectionTrait, id: Uuid) -> Result<Links, ApiError> {
@@ -1117,14 +1222,13 @@ pub async fn links(db: &impl ConnectionTrait, id: Uuid) -> Result<Links, ApiErro
         .into_iter()
         .map(|s| s.submission_id)
         .collect();
-    let mut units: Vec<(Uuid, bool)> = suggestion_unit::Entity::find()
+    let mut units: Vec<suggestion_unit::Model> = suggestion_unit::Entity::find()
         .filter(suggestion_unit::Column::SuggestionId.eq(id))
         .all(db)
         .await?
         .into_iter()
-        .map(|u| (u.unit_id, u.lead))
         .collect();
-    units.sort_by_key(|(_, lead)| !lead);
+    units.sort_by_key(|u| !u.lead);
     let escalated_to = suggestion::Entity::find()
         .filter(suggestion::Column::EscalatedFrom.eq(id))
         .one(db)
