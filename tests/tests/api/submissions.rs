@@ -999,7 +999,21 @@ async fn the_inbox_filters_and_similar_submissions_are_listed() {
         ),
         1
     );
-    assert_eq!(count(json_of(list("limit=2").await).await), 2);
+    // The next page carries on where the first stopped: newest first, each once.
+    let first = json_of(list("limit=2").await).await;
+    assert_eq!(count(first.clone()), 2);
+    let cursor = first["next_cursor"].as_str().expect("cursor").to_owned();
+    let second = json_of(list(&format!("limit=2&cursor={cursor}")).await).await;
+    assert_eq!(count(second.clone()), 1);
+    assert!(second["next_cursor"].is_null());
+    let ids: std::collections::HashSet<String> = first["items"]
+        .as_array()
+        .into_iter()
+        .chain(second["items"].as_array())
+        .flatten()
+        .filter_map(|i| i["id"].as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(ids.len(), 3);
     assert_problem(list("status=lost").await, 400, "invalid_query").await;
     assert_problem(
         list("from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z").await,

@@ -9,7 +9,7 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::{DateTime, Utc};
 use entity::{category, submission, suggestion, suggestion_source};
 use sea_orm::sea_query::Query as SqlQuery;
-use sea_orm::{ColumnTrait, Condition, EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -118,15 +118,12 @@ async fn public_cases(
         query = query.filter(suggestion::Column::ReplyCategory.eq(reply.as_str()));
     }
     if let Some((at, id)) = state.cursors.after::<(DateTime<Utc>, Uuid)>(LIST, &page)? {
-        query = query.filter(
-            Condition::any()
-                .add(suggestion::Column::UpdatedAt.lt(at))
-                .add(
-                    Condition::all()
-                        .add(suggestion::Column::UpdatedAt.eq(at))
-                        .add(suggestion::Column::Id.lt(id)),
-                ),
-        );
+        query = query.filter(crate::http::pagination::before_desc(
+            suggestion::Column::UpdatedAt,
+            suggestion::Column::Id,
+            at,
+            id,
+        ));
     }
     let rows = query
         .order_by(suggestion::Column::UpdatedAt, Order::Desc)

@@ -656,15 +656,12 @@ pub async fn list(
         );
     }
     if let Some((at, id)) = after {
-        query = query.filter(
-            Condition::any()
-                .add(submission::Column::CreatedAt.lt(at))
-                .add(
-                    Condition::all()
-                        .add(submission::Column::CreatedAt.eq(at))
-                        .add(submission::Column::Id.lt(id)),
-                ),
-        );
+        query = query.filter(crate::http::pagination::before_desc(
+            submission::Column::CreatedAt,
+            submission::Column::Id,
+            at,
+            id,
+        ));
     }
     Ok(query
         .order_by(submission::Column::CreatedAt, Order::Desc)

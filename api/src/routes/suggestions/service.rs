@@ -1180,15 +1180,12 @@ pub async fn list(
         query = query.filter(suggestion::Column::UpdatedAt.gte(since));
     }
     if let Some((at, id)) = after {
-        query = query.filter(
-            Condition::any()
-                .add(suggestion::Column::UpdatedAt.lt(at))
-                .add(
-                    Condition::all()
-                        .add(suggestion::Column::UpdatedAt.eq(at))
-                        .add(suggestion::Column::Id.lt(id)),
-                ),
-        );
+        query = query.filter(crate::http::pagination::before_desc(
+            suggestion::Column::UpdatedAt,
+            suggestion::Column::Id,
+            at,
+            id,
+        ));
     }
     Ok(query
         .order_by(suggestion::Column::UpdatedAt, Order::Desc)
