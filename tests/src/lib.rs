@@ -552,6 +552,15 @@ pub fn error_fields(problem: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// The `code` of the validation error on `field`, if there is one.
+pub fn error_code(problem: &Value, field: &str) -> Option<String> {
+    problem["errors"]
+        .as_array()?
+        .iter()
+        .find(|e| e["field"] == field)
+        .and_then(|e| e["code"].as_str().map(str::to_owned))
+}
+
 /// Counts the rows of `table` (a name from our own schema, never from input).
 pub async fn count_rows(db: &Db, table: &str) -> i64 {
     count_where(db, table, "1 = 1").await

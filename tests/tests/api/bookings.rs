@@ -540,6 +540,31 @@ async fn deputies_sign_in_on_the_day_and_the_attendance_report_counts_it() {
         entered["reception_record_item_id"],
         record["items"][0]["id"]
     );
+    // An item of this station's session, filed under another station, is refused.
+    let elsewhere = app
+        .create_station(
+            &s.admin.access,
+            &tests::station_body(s.town, "南联络站", 30.3, 120.3),
+        )
+        .await;
+    assert_problem(
+        app.post(
+            "/api/v1/submissions",
+            Some(&s.admin.access),
+            &json!({
+                "title": "村口路灯不亮",
+                "content": "记到了别的站。",
+                "category": "urban_management",
+                "channel": "reception",
+                "station_id": elsewhere["id"],
+                "reception_record_item_id": record["items"][0]["id"],
+            }),
+        )
+        .await,
+        422,
+        "record_item_elsewhere",
+    )
+    .await;
     let records: Value = app
         .get(&record_path, Some(&s.liaison.access))
         .await

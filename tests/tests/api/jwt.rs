@@ -78,9 +78,14 @@ async fn tampered_and_foreign_tokens_are_refused() {
             "unknown kid",
             forge_jwt(&header_with("kid", "0000000000000000"), &claims, JWT_SECRET),
         ),
+        // A staff account's token under the mini-program's audience (its signature is good).
         (
             "wrong aud",
             forge_jwt(&header, &with("aud", json!("lianluo-miniapp")), JWT_SECRET),
+        ),
+        (
+            "unknown aud",
+            forge_jwt(&header, &with("aud", json!("someone-else")), JWT_SECRET),
         ),
         (
             "wrong iss",

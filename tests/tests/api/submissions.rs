@@ -782,6 +782,23 @@ async fn bad_submissions_are_refused_and_change_nothing() {
                 "{field}: {problem}"
             );
         }
+        // What each refusal is, beyond which field.
+        let expected = match field {
+            "status" | "voter_id" | "channel" => Some("not_settable"),
+            "consent_personal_info" => Some("consent_required"),
+            "station_id" if payload.get("station_id").is_none() => Some("target_required"),
+            "attachment_ids" => Some("too_many"),
+            "attachment_ids[0]" => Some("attachment_unavailable"),
+            "contact_phone" => Some("invalid_phone"),
+            _ => None,
+        };
+        if let Some(expected) = expected {
+            assert_eq!(
+                error_code(&problem, field).as_deref(),
+                Some(expected),
+                "{field}: {problem}"
+            );
+        }
     }
     assert_eq!(count_rows(app.db(), "submissions").await, 0);
     assert_eq!(count_rows(app.db(), "tracking_counters").await, 0);
@@ -1150,6 +1167,17 @@ async fn categories_are_listed_and_districts_add_their_own() {
     )
     .await;
     let root = app.root().await;
+    assert_problem(
+        app.patch(
+            &format!("/api/v1/categories/{default_id}"),
+            Some(&root.access),
+            &json!({"name": ""}),
+        )
+        .await,
+        422,
+        "validation_failed",
+    )
+    .await;
     let renamed = app
         .patch(
             &format!("/api/v1/categories/{default_id}"),

@@ -138,7 +138,7 @@ async fn a_station_case_is_assigned_declined_reassigned_and_replied() {
             .is_some_and(|d| d.contains("assign")),
         "{problem}"
     );
-    assert_problem(
+    let problem = assert_problem(
         act(
             &app,
             staff,
@@ -150,6 +150,10 @@ async fn a_station_case_is_assigned_declined_reassigned_and_replied() {
         "validation_failed",
     )
     .await;
+    assert_eq!(
+        error_code(&problem, "deadline").as_deref(),
+        Some("deadline_in_past")
+    );
     let root = app.root().await;
     let west = app
         .create_region(&root.access, "北区", "district", None)
@@ -176,6 +180,10 @@ async fn a_station_case_is_assigned_declined_reassigned_and_replied() {
     )
     .await;
     assert_eq!(error_fields(&problem), vec!["lead_unit_id"]);
+    assert_eq!(
+        error_code(&problem, "lead_unit_id").as_deref(),
+        Some("unit_out_of_region")
+    );
     assert_problem(
         act(&app, staff, &id, json!({"action": "assign"})).await,
         422,
@@ -603,7 +611,11 @@ async fn a_deputy_suggestion_is_returned_once_reopened_twice_and_closes_flagged(
         "invalid_transition",
     )
     .await;
-    assert!(problem["detail"].as_str().is_some());
+    // Nothing is allowed on a closed case, and the answer says so.
+    assert!(
+        problem["detail"].as_str().is_some_and(|d| d.contains('—')),
+        "{problem}"
+    );
     assert_problem(
         act(&app, staff, &id, json!({"action": "withdraw"})).await,
         422,
@@ -641,6 +653,11 @@ async fn bad_suggestions_are_refused_and_change_nothing() {
         (with("category", json!("nope")), 422, "validation_failed"),
         (with("station_id", Value::Null), 422, "validation_failed"),
         (with("level", json!("county")), 422, "validation_failed"),
+        (
+            with("station_id", json!(uuid::Uuid::now_v7())),
+            422,
+            "validation_failed",
+        ),
         (with("kind", json!("petition")), 422, "validation_failed"),
     ];
     for (body, status, code) in cases {
@@ -1357,4 +1374,178 @@ async fn a_station_case_is_escalated_into_a_deputy_suggestion_keeping_its_histor
         "invalid_transition",
     )
     .await;
+}
+
+#[tokio::test]
+async fn the_addressed_deputy_converts_a_submission_into_their_deputy_suggestion() {
+    let app = spawn_app().await;
+    let l = fixture(&app).await;
+    let staff = &l.s.liaison.access;
+    let voter = app.voter_session("quinn").await;
+    let submit = async |body: Value| {
+        json_of(
+            app.post("/api/v1/submissions", Some(&voter.access), &body)
+                .await,
+        )
+        .await
+    };
+    let to_deputy = submit(json!({"title": "养老服务", "content": "建议增加社区食堂。", "category": "other", "deputy_id": l.s.deputies[0]})).await;
+    let path = format!(
+        "/api/v1/submissions/{}/triage",
+        to_deputy["id"].as_str().expect("id")
+    );
+    let deputy = app.login(&l.s.deputy_users[0], PASSWORD).await;
+    // A deputy suggestion needs its level; staff cannot author one; a deputy-only submission has
+    // no station to open a station case at.
+    let problem = assert_problem(
+        app.post(
+            &path,
+            Some(&deputy.access),
+            &json!({"action": "convert", "kind": "deputy_suggestion"}),
+        )
+        .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(error_fields(&problem), vec!["level"]);
+    assert_problem(
+        app.post(
+            &path,
+            Some(staff),
+            &json!({"action": "convert", "kind": "deputy_suggestion", "level": "county"}),
+        )
+        .await,
+        403,
+        "forbidden",
+    )
+    .await;
+    let problem = assert_problem(
+        app.post(&path, Some(&deputy.access), &json!({"action": "convert"}))
+            .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(error_fields(&problem), vec!["station_id"]);
+    assert_eq!(count_rows(app.db(), "suggestions").await, 0);
+
+    let converted = app
+        .post(
+            &path,
+            Some(&deputy.access),
+            &json!({"action": "convert", "kind": "deputy_suggestion", "level": "county"}),
+        )
+        .await;
+    assert_eq!(converted.status(), StatusCode::OK);
+    let converted = json_of(converted).await;
+    assert_eq!(converted["suggestion_status"], "draft");
+    let case = converted["suggestion_id"]
+        .as_str()
+        .expect("case")
+        .to_owned();
+    let shown = json_of(
+        app.get(&format!("/api/v1/suggestions/{case}"), Some(&deputy.access))
+            .await,
+    )
+    .await;
+    assert_eq!(shown["kind"], "deputy_suggestion");
+    assert_eq!(shown["author_ids"], json!([l.s.deputies[0]]));
+
+    // Another deputy cannot merge into it: to them it does not exist.
+    let other = submit(json!({"title": "食堂", "content": "同上。", "category": "other", "deputy_id": l.s.deputies[1]})).await;
+    let second = app.login(&l.s.deputy_users[1], PASSWORD).await;
+    let problem = assert_problem(
+        app.post(
+            &format!(
+                "/api/v1/submissions/{}/triage",
+                other["id"].as_str().expect("id")
+            ),
+            Some(&second.access),
+            &json!({"action": "merge", "suggestion_id": case}),
+        )
+        .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(error_fields(&problem), vec!["suggestion_id"]);
+}
+
+#[tokio::test]
+async fn a_retried_transition_is_replayed_and_takes_effect_once() {
+    let app = spawn_app().await;
+    let l = fixture(&app).await;
+    let staff = &l.s.liaison.access;
+    let case = json_of(
+        app.post(
+            "/api/v1/suggestions",
+            Some(staff),
+            &json!({"kind": "station_case", "title": "t", "content": "c", "category": "other", "station_id": l.s.station}),
+        )
+        .await,
+    )
+    .await;
+    let id = case["id"].as_str().expect("id");
+    let send = async |body: Value| {
+        app.request(
+            reqwest::Method::POST,
+            &format!("/api/v1/suggestions/{id}/transitions"),
+            Some(staff),
+        )
+        .header("Idempotency-Key", "assign-1")
+        .json(&body)
+        .send()
+        .await
+        .expect("sent")
+    };
+    let assign = json!({"action": "assign", "lead_unit_id": l.office});
+    assert_eq!(send(assign.clone()).await.status(), StatusCode::OK);
+    let again = send(assign).await;
+    assert_eq!(again.status(), StatusCode::OK);
+    assert_eq!(
+        again
+            .headers()
+            .get("idempotent-replayed")
+            .and_then(|v| v.to_str().ok()),
+        Some("true")
+    );
+    assert_eq!(
+        count_where(app.db(), "suggestion_events", "action = 'assign'").await,
+        1
+    );
+    // The same key for another request is refused.
+    assert_problem(
+        send(json!({"action": "withdraw"})).await,
+        422,
+        "idempotency_key_reused",
+    )
+    .await;
+    // Listing a unit twice, or the lead as a co-unit, is refused.
+    let other = json_of(
+        app.post(
+            "/api/v1/suggestions",
+            Some(staff),
+            &json!({"kind": "station_case", "title": "t2", "content": "c", "category": "other", "station_id": l.s.station}),
+        )
+        .await,
+    )
+    .await;
+    let problem = assert_problem(
+        act(
+            &app,
+            staff,
+            other["id"].as_str().expect("id"),
+            json!({"action": "assign", "lead_unit_id": l.office, "co_unit_ids": [l.office]}),
+        )
+        .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(error_fields(&problem), vec!["co_unit_ids[0]"]);
+    assert_eq!(
+        error_code(&problem, "co_unit_ids[0]").as_deref(),
+        Some("duplicate")
+    );
 }

@@ -118,6 +118,9 @@ async fn administrators_manage_units_and_each_role_sees_its_own() {
         Some(1)
     );
     assert_problem(list("kind=ministry").await, 400, "invalid_query").await;
+    // `%` and `_` in a search are characters, not wildcards.
+    assert_eq!(json_of(list("q=%25").await).await["items"], json!([]));
+    assert_eq!(json_of(list("q=_").await).await["items"], json!([]));
 
     // Archive with If-Match; archived units leave the default list.
     let current = app
@@ -295,6 +298,10 @@ async fn bad_units_and_member_lists_are_refused_and_change_nothing() {
     )
     .await;
     assert_eq!(error_fields(&problem), vec!["user_ids[0]"]);
+    assert_eq!(
+        error_code(&problem, "user_ids[0]").as_deref(),
+        Some("not_a_handler")
+    );
     let problem = assert_problem(
         app.put(
             &members,
@@ -322,6 +329,19 @@ async fn bad_units_and_member_lists_are_refused_and_change_nothing() {
     )
     .await;
     assert_eq!(error_fields(&problem), vec!["user_ids"]);
+    let too_many: Vec<uuid::Uuid> = (0..51).map(|_| uuid::Uuid::now_v7()).collect();
+    let problem = assert_problem(
+        app.put(
+            &members,
+            Some(&s.admin.access),
+            &json!({"user_ids": too_many}),
+        )
+        .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert!(error_fields(&problem).contains(&"user_ids".to_owned()));
     assert_problem(
         app.put(
             &members,

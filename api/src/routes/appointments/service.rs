@@ -240,15 +240,12 @@ pub async fn mine(
 ) -> Result<Vec<AppointmentView>, ApiError> {
     let mut select = appointment::Entity::find().filter(appointment::Column::VoterId.eq(caller.id));
     if let Some((created_at, id)) = after {
-        select = select.filter(
-            Condition::any()
-                .add(appointment::Column::CreatedAt.lt(created_at))
-                .add(
-                    Condition::all()
-                        .add(appointment::Column::CreatedAt.eq(created_at))
-                        .add(appointment::Column::Id.lt(id)),
-                ),
-        );
+        select = select.filter(crate::http::pagination::before_desc(
+            appointment::Column::CreatedAt,
+            appointment::Column::Id,
+            created_at,
+            id,
+        ));
     }
     let rows = select
         .order_by_desc(appointment::Column::CreatedAt)

@@ -3,8 +3,7 @@
 use chrono::{DateTime, Utc};
 use entity::notification::{self, Channel, State};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -24,15 +23,12 @@ pub async fn inbox(
         .filter(notification::Column::Channel.eq(Channel::Inbox))
         .filter(notification::Column::State.eq(State::Sent));
     if let Some((sent_at, id)) = after {
-        select = select.filter(
-            Condition::any()
-                .add(notification::Column::SentAt.lt(sent_at))
-                .add(
-                    Condition::all()
-                        .add(notification::Column::SentAt.eq(sent_at))
-                        .add(notification::Column::Id.lt(id)),
-                ),
-        );
+        select = select.filter(crate::http::pagination::before_desc(
+            notification::Column::SentAt,
+            notification::Column::Id,
+            sent_at,
+            id,
+        ));
     }
     select
         .order_by_desc(notification::Column::SentAt)

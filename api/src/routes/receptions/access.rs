@@ -89,23 +89,29 @@ pub async fn managed_reception(
     }
 }
 
+/// The deputy whose account `caller` is, if they are a deputy with a linked record.
+pub async fn linked_deputy(
+    db: &impl ConnectionTrait,
+    caller: &AuthUser,
+) -> Result<Option<deputy::Model>, DbErr> {
+    if caller.role != Role::Deputy {
+        return Ok(None);
+    }
+    deputy::Entity::find()
+        .filter(deputy::Column::UserId.eq(caller.id))
+        .one(db)
+        .await
+}
+
 /// The deputy whose account `caller` is (403 for any other caller).
 pub async fn deputy_of(
     db: &impl ConnectionTrait,
     caller: &AuthUser,
 ) -> Result<deputy::Model, ApiError> {
-    let not_deputy = || {
+    linked_deputy(db, caller).await?.ok_or_else(|| {
         ApiError::Forbidden(Text::fixed(
             "只有关联了代表信息的代表账号可以这样做。",
             "Only a deputy's own account may do this.",
         ))
-    };
-    if caller.role != Role::Deputy {
-        return Err(not_deputy());
-    }
-    deputy::Entity::find()
-        .filter(deputy::Column::UserId.eq(caller.id))
-        .one(db)
-        .await?
-        .ok_or_else(not_deputy)
+    })
 }

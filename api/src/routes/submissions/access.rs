@@ -7,13 +7,14 @@
 //! - unit handlers see suggestions (the workflow), not submissions.
 
 use entity::user::Role;
-use entity::{deputy, deputy_station, submission};
+use entity::{deputy_station, submission};
 use sea_orm::sea_query::{Expr, Query};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use crate::auth::AuthUser;
 use crate::error::ApiError;
+use crate::routes::receptions::access::linked_deputy;
 use crate::routes::stations::service::staffed_by;
 
 /// How the caller relates to a submission, which decides what they see of it.
@@ -32,21 +33,6 @@ impl Viewer {
     pub fn handles(self) -> bool {
         matches!(self, Viewer::Staff | Viewer::Deputy)
     }
-}
-
-/// The deputy record of a deputy's account, if linked.
-pub async fn own_deputy(
-    db: &impl ConnectionTrait,
-    caller: &AuthUser,
-) -> Result<Option<Uuid>, DbErr> {
-    if caller.role != Role::Deputy {
-        return Ok(None);
-    }
-    Ok(deputy::Entity::find()
-        .filter(deputy::Column::UserId.eq(caller.id))
-        .one(db)
-        .await?
-        .map(|d| d.id))
 }
 
 /// Deputies stationed (now or ever) at the stations `caller` staffs.
@@ -73,7 +59,7 @@ pub async fn visible(db: &impl ConnectionTrait, caller: &AuthUser) -> Result<Con
                             .in_subquery(deputies_of_staffed_stations(caller.id)),
                     ),
             ),
-        Role::Deputy => match own_deputy(db, caller).await? {
+        Role::Deputy => match linked_deputy(db, caller).await?.map(|d| d.id) {
             Some(id) => Condition::all().add(submission::Column::DeputyId.eq(id)),
             None => Condition::all().add(Expr::value(false)),
         },

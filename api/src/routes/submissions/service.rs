@@ -304,7 +304,11 @@ async fn may_enter(
             None => false,
         },
         Role::Deputy => {
-            target.deputy_id.is_some() && access::own_deputy(db, caller).await? == target.deputy_id
+            target.deputy_id.is_some()
+                && crate::routes::receptions::access::linked_deputy(db, caller)
+                    .await?
+                    .map(|d| d.id)
+                    == target.deputy_id
         }
         Role::Voter | Role::UnitHandler => false,
     })
@@ -641,18 +645,12 @@ pub async fn list(
         query = query.filter(submission::Column::CreatedAt.lt(to));
     }
     if let Some(q) = &filter.q {
-        let pattern = format!("%{}%", escape_like(q));
+        let q = q.trim();
         query = query.filter(
             Condition::any()
-                .add(
-                    Expr::col(submission::Column::Title)
-                        .like(sea_orm::sea_query::LikeExpr::new(pattern.clone()).escape('\\')),
-                )
-                .add(
-                    Expr::col(submission::Column::Content)
-                        .like(sea_orm::sea_query::LikeExpr::new(pattern.clone()).escape('\\')),
-                )
-                .add(submission::Column::TrackingNo.eq(q.trim().to_uppercase())),
+                .add(crate::db::contains(submission::Column::Title, q))
+                .add(crate::db::contains(submission::Column::Content, q))
+                .add(submission::Column::TrackingNo.eq(q.to_uppercase())),
         );
     }
     if let Some((at, id)) = after {
@@ -669,13 +667,6 @@ pub async fn list(
         .limit(limit + 1)
         .all(db)
         .await?)
-}
-
-fn escape_like(text: &str) -> String {
-    text.trim()
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
 }
 
 /// A triage step, checked by the handler.

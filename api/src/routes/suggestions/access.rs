@@ -8,8 +8,8 @@
 
 use entity::user::Role as UserRole;
 use entity::{
-    deputy, station_staff, submission, suggestion, suggestion_author, suggestion_source,
-    suggestion_unit, unit_member,
+    station_staff, submission, suggestion, suggestion_author, suggestion_source, suggestion_unit,
+    unit_member,
 };
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter};
@@ -18,6 +18,7 @@ use uuid::Uuid;
 use crate::auth::AuthUser;
 use crate::domain::suggestion_flow::Role;
 use crate::error::ApiError;
+use crate::routes::receptions::access::linked_deputy;
 use crate::routes::stations::service::staffed_by;
 
 /// The roles `caller` holds on `case`.
@@ -44,10 +45,7 @@ pub async fn roles_of(
             }
         }
         UserRole::Deputy => {
-            if let Some(me) = deputy::Entity::find()
-                .filter(deputy::Column::UserId.eq(caller.id))
-                .one(db)
-                .await?
+            if let Some(me) = linked_deputy(db, caller).await?
                 && let Some(author) = suggestion_author::Entity::find_by_id((case.id, me.id))
                     .one(db)
                     .await?
@@ -123,24 +121,18 @@ pub async fn visible(db: &impl ConnectionTrait, caller: &AuthUser) -> Result<Con
         UserRole::StationStaff => {
             Condition::all().add(suggestion::Column::StationId.in_subquery(staffed_by(caller.id)))
         }
-        UserRole::Deputy => {
-            let me = deputy::Entity::find()
-                .filter(deputy::Column::UserId.eq(caller.id))
-                .one(db)
-                .await?;
-            match me {
-                Some(me) => Condition::all().add(
-                    suggestion::Column::Id.in_subquery(
-                        Query::select()
-                            .column(suggestion_author::Column::SuggestionId)
-                            .from(suggestion_author::Entity)
-                            .and_where(suggestion_author::Column::DeputyId.eq(me.id))
-                            .to_owned(),
-                    ),
+        UserRole::Deputy => match linked_deputy(db, caller).await? {
+            Some(me) => Condition::all().add(
+                suggestion::Column::Id.in_subquery(
+                    Query::select()
+                        .column(suggestion_author::Column::SuggestionId)
+                        .from(suggestion_author::Entity)
+                        .and_where(suggestion_author::Column::DeputyId.eq(me.id))
+                        .to_owned(),
                 ),
-                None => Condition::all().add(Expr::value(false)),
-            }
-        }
+            ),
+            None => Condition::all().add(Expr::value(false)),
+        },
         UserRole::UnitHandler => Condition::all().add(
             suggestion::Column::Id.in_subquery(
                 Query::select()

@@ -275,20 +275,24 @@ pub async fn merge_target(
     caller: &AuthUser,
     id: Uuid,
 ) -> Result<suggestion::Model, ApiError> {
-    let (case, roles) = access::find(txn, caller, id).await.map_err(|e| match e {
-        ApiError::NotFound => invalid(
+    let unknown = || {
+        invalid(
             "suggestion_id",
             "unknown",
             "没有这个建议，或您无权并入。",
             "No such suggestion, or not one you may merge into.",
-        ),
+        )
+    };
+    // Only the case's staff or its authors merge into it; to anyone else it is as unknown.
+    let (case, roles) = access::find(txn, caller, id).await.map_err(|e| match e {
+        ApiError::NotFound => unknown(),
         other => other,
     })?;
     if !roles
         .iter()
         .any(|r| matches!(r, Role::Staff | Role::Author))
     {
-        return Err(ApiError::forbidden());
+        return Err(unknown());
     }
     if state_of(&case.status)?.is_terminal() {
         return Err(ApiError::rule(
@@ -383,18 +387,7 @@ pub async fn voter_feedback(
     }
     row.version = Set(case.version + 1);
     row.updated_at = Set(now);
-    let updated = suggestion::Entity::update_many()
-        .set(row)
-        .filter(suggestion::Column::Id.eq(id))
-        .filter(suggestion::Column::Version.eq(case.version))
-        .exec(txn)
-        .await?;
-    if updated.rows_affected != 1 {
-        return Err(ApiError::Conflict(Text::fixed(
-            "该案件刚被他人处理，请重试。",
-            "The case was changed meanwhile; retry.",
-        )));
-    }
+    save_if_unchanged(txn, id, case.version, row).await?;
     suggestion_event::ActiveModel {
         id: Set(Uuid::now_v7()),
         suggestion_id: Set(id),
@@ -409,6 +402,29 @@ pub async fn voter_feedback(
     }
     .insert(txn)
     .await?;
+    Ok(())
+}
+
+/// Writes `row` only if case `id` is still at `version`: of two concurrent changes exactly one
+/// lands, the other gets a 409.
+async fn save_if_unchanged(
+    txn: &impl ConnectionTrait,
+    id: Uuid,
+    version: i32,
+    row: suggestion::ActiveModel,
+) -> Result<(), ApiError> {
+    let updated = suggestion::Entity::update_many()
+        .set(row)
+        .filter(suggestion::Column::Id.eq(id))
+        .filter(suggestion::Column::Version.eq(version))
+        .exec(txn)
+        .await?;
+    if updated.rows_affected != 1 {
+        return Err(ApiError::Conflict(Text::fixed(
+            "该案件刚被他人处理，请刷新后重试。",
+            "The case was changed meanwhile; reload it and retry.",
+        )));
+    }
     Ok(())
 }
 
@@ -908,18 +924,7 @@ pub async fn transition(
     if outcome.to.is_terminal() {
         row.closed_at = Set(Some(now));
     }
-    let updated = suggestion::Entity::update_many()
-        .set(row)
-        .filter(suggestion::Column::Id.eq(id))
-        .filter(suggestion::Column::Version.eq(current.version))
-        .exec(&txn)
-        .await?;
-    if updated.rows_affected != 1 {
-        return Err(ApiError::Conflict(Text::fixed(
-            "该案件刚被他人处理，请刷新后重试。",
-            "The case was changed meanwhile; reload it and retry.",
-        )));
-    }
+    save_if_unchanged(&txn, id, current.version, row).await?;
     let after = suggestion::Entity::find_by_id(id)
         .one(&txn)
         .await?
@@ -983,18 +988,7 @@ pub async fn supervise(
     row.supervision_note = Set(note.clone());
     row.version = Set(current.version + 1);
     row.updated_at = Set(now);
-    let updated = suggestion::Entity::update_many()
-        .set(row)
-        .filter(suggestion::Column::Id.eq(id))
-        .filter(suggestion::Column::Version.eq(current.version))
-        .exec(&txn)
-        .await?;
-    if updated.rows_affected != 1 {
-        return Err(ApiError::Conflict(Text::fixed(
-            "该案件刚被他人处理，请刷新后重试。",
-            "The case was changed meanwhile; reload it and retry.",
-        )));
-    }
+    save_if_unchanged(&txn, id, current.version, row).await?;
     event(
         &txn,
         id,
@@ -1068,25 +1062,10 @@ pub async fn co_unit_input(
         .filter(suggestion_unit::Column::UnitId.in_subquery(mine))
         .exec(&txn)
         .await?;
-    let updated = suggestion::Entity::update_many()
-        .col_expr(
-            suggestion::Column::Version,
-            sea_orm::sea_query::Expr::value(current.version + 1),
-        )
-        .col_expr(
-            suggestion::Column::UpdatedAt,
-            sea_orm::sea_query::Expr::value(now),
-        )
-        .filter(suggestion::Column::Id.eq(id))
-        .filter(suggestion::Column::Version.eq(current.version))
-        .exec(&txn)
-        .await?;
-    if updated.rows_affected != 1 {
-        return Err(ApiError::Conflict(Text::fixed(
-            "该案件刚被他人处理，请刷新后重试。",
-            "The case was changed meanwhile; reload it and retry.",
-        )));
-    }
+    let mut row: suggestion::ActiveModel = current.clone().into();
+    row.version = Set(current.version + 1);
+    row.updated_at = Set(now);
+    save_if_unchanged(&txn, id, current.version, row).await?;
     event(
         &txn,
         id,
@@ -1279,12 +1258,4 @@ pub async fn events(
         .order_by(suggestion_event::Column::Id, Order::Asc)
         .all(db)
         .await?)
-}
-
-/// The row a status poll needs, by primary key.
-pub async fn status_row(
-    db: &impl ConnectionTrait,
-    id: Uuid,
-) -> Result<Option<suggestion::Model>, ApiError> {
-    Ok(suggestion::Entity::find_by_id(id).one(db).await?)
 }

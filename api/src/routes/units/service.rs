@@ -7,7 +7,7 @@
 use entity::unit::{self, UnitKind};
 use entity::user::Role;
 use entity::{region_closure, unit_member, user};
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, QueryFilter,
     QueryOrder, QuerySelect, Set,
@@ -118,14 +118,7 @@ pub async fn list(
         query = query.filter(unit::Column::Archived.eq(false));
     }
     if let Some(q) = &filter.q {
-        query = query.filter(Expr::col(unit::Column::NameKey).like(format!(
-            "%{}%",
-            q.trim()
-                .to_lowercase()
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_")
-        )));
+        query = query.filter(crate::db::contains(unit::Column::Name, q.trim()));
     }
     if let Some(after) = after {
         query = query.filter(unit::Column::Id.gt(after));
@@ -393,16 +386,4 @@ pub async fn set_members(
         .ok_or(ApiError::NotFound)?;
     txn.commit().await?;
     Ok(view)
-}
-
-/// Whether `user_id` acts for `unit_id`.
-pub async fn is_member(
-    db: &impl ConnectionTrait,
-    unit_id: Uuid,
-    user_id: Uuid,
-) -> Result<bool, ApiError> {
-    Ok(unit_member::Entity::find_by_id((unit_id, user_id))
-        .one(db)
-        .await?
-        .is_some())
 }

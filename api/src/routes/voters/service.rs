@@ -2,9 +2,7 @@
 //! personal data and the export of everything held about a caller.
 
 use entity::user::{self, Role};
-use entity::{
-    appointment, auth_session, notification, submission, submission_event, voter_account,
-};
+use entity::{appointment, auth_session, notification, submission, voter_account};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, Order, QueryFilter, QueryOrder,
@@ -270,12 +268,13 @@ pub async fn erase(
     }
     let now = crate::clock::now();
     let txn = state.db.begin_write().await?;
-    let mine: Vec<Uuid> = submission::Entity::find()
+    // (id, status) of each submission made with this account, for its `erased` step.
+    let mine: Vec<(Uuid, submission::SubmissionStatus)> = submission::Entity::find()
         .filter(submission::Column::VoterId.eq(caller.id))
         .all(&txn)
         .await?
         .into_iter()
-        .map(|s| s.id)
+        .map(|s| (s.id, s.status))
         .collect();
     submission::Entity::update_many()
         .col_expr(
@@ -299,22 +298,17 @@ pub async fn erase(
         .filter(submission::Column::VoterId.eq(caller.id))
         .exec(&txn)
         .await?;
-    for id in &mine {
-        submission_event::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            submission_id: Set(*id),
-            at: Set(now),
-            kind: Set("erased".to_owned()),
-            status: Set(submission::Entity::find_by_id(*id)
-                .one(&txn)
-                .await?
-                .map(|s| s.status)
-                .unwrap_or(submission::SubmissionStatus::Received)),
-            public_note: Set(None),
-            actor_id: Set(None),
-            details: Set(serde_json::json!({})),
-        }
-        .insert(&txn)
+    for (id, status) in &mine {
+        crate::routes::submissions::service::record_event(
+            &txn,
+            *id,
+            "erased",
+            *status,
+            None,
+            None,
+            serde_json::json!({}),
+            now,
+        )
         .await?;
     }
     appointment::Entity::update_many()
