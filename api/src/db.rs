@@ -53,9 +53,10 @@ impl Db {
                 .acquire_timeout(ACQUIRE_TIMEOUT)
                 .connect_timeout(ACQUIRE_TIMEOUT)
                 .sqlx_logging(false);
-            let pool = Database::connect(options)
+            let mut pool = Database::connect(options)
                 .await
                 .context("cannot connect to the PostgreSQL database")?;
+            pool.set_metric_callback(|_| crate::statement_count::record());
             Ok(Db {
                 reader: pool.clone(),
                 writer: pool,
@@ -122,7 +123,9 @@ impl Db {
             .connect_timeout(acquire_timeout)
             .sqlx_logging(false)
             .map_sqlx_sqlite_opts(options);
-        Database::connect(connect).await
+        let mut pool = Database::connect(connect).await?;
+        pool.set_metric_callback(|_| crate::statement_count::record());
+        Ok(pool)
     }
 
     /// Applies every pending migration.

@@ -23,5 +23,6 @@ pub mod openapi;
 pub mod qr;
 pub mod routes;
 pub mod startup;
+pub mod statement_count;
 pub mod telemetry;
 pub mod wechat;

@@ -1,4 +1,5 @@
-//! Prometheus metrics: requests by route and status, a latency histogram, and the database
+//! Prometheus metrics: requests by route and status, a latency histogram, SQL statements per
+//! request (see `statement_count`), and the database
 //! pools and SQLite WAL measured at scrape time.
 
 use std::time::Duration;
@@ -15,6 +16,7 @@ pub struct Metrics {
     registry: Registry,
     requests: IntCounterVec,
     latency: HistogramVec,
+    statements: HistogramVec,
     pool: IntGaugeVec,
     wal_bytes: IntGaugeVec,
 }
@@ -43,6 +45,16 @@ impl Metrics {
             ),
             &["method", "route"],
         )?;
+        let statements = HistogramVec::new(
+            HistogramOpts::new(
+                "http_request_db_statements",
+                "SQL statements run per request",
+            )
+            .buckets(vec![
+                0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0, 15.0, 20.0, 30.0, 50.0, 100.0,
+            ]),
+            &["method", "route"],
+        )?;
         let pool = IntGaugeVec::new(
             Opts::new(
                 "db_pool_connections",
@@ -56,12 +68,14 @@ impl Metrics {
         )?;
         registry.register(Box::new(requests.clone()))?;
         registry.register(Box::new(latency.clone()))?;
+        registry.register(Box::new(statements.clone()))?;
         registry.register(Box::new(pool.clone()))?;
         registry.register(Box::new(wal_bytes.clone()))?;
         Ok(Metrics {
             registry,
             requests,
             latency,
+            statements,
             pool,
             wal_bytes,
         })
@@ -69,13 +83,23 @@ impl Metrics {
 
     /// Records one finished request. `route` is the matched pattern, never the raw path, so that
     /// ids in paths cannot blow up the number of series.
-    pub fn observe(&self, method: &str, route: &str, status: u16, elapsed: Duration) {
+    pub fn observe(
+        &self,
+        method: &str,
+        route: &str,
+        status: u16,
+        elapsed: Duration,
+        statements: u32,
+    ) {
         self.requests
             .with_label_values(&[method, route, &status.to_string()])
             .inc();
         self.latency
             .with_label_values(&[method, route])
             .observe(elapsed.as_secs_f64());
+        self.statements
+            .with_label_values(&[method, route])
+            .observe(f64::from(statements));
     }
 
     /// The Prometheus text exposition, with the pool gauges read now.

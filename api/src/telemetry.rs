@@ -69,7 +69,8 @@ pub async fn trace_requests(
         method = %method,
         route = tracing::field::Empty,
     );
-    let result = next.call(req).instrument(span.clone()).await;
+    let (result, statements) =
+        crate::statement_count::counting(next.call(req).instrument(span.clone())).await;
     let elapsed = started.elapsed();
     let _entered = span.enter();
     match result {
@@ -81,9 +82,13 @@ pub async fn trace_requests(
             span.record("route", route.as_str());
             let status = res.status();
             if let Some(state) = &state {
-                state
-                    .metrics
-                    .observe(method.as_str(), &route, status.as_u16(), elapsed);
+                state.metrics.observe(
+                    method.as_str(),
+                    &route,
+                    status.as_u16(),
+                    elapsed,
+                    statements,
+                );
             }
             if let Ok(value) = HeaderValue::from_str(&request_id) {
                 res.headers_mut().insert(REQUEST_ID_HEADER, value);

@@ -1549,3 +1549,216 @@ async fn a_retried_transition_is_replayed_and_takes_effect_once() {
         Some("duplicate")
     );
 }
+
+/// The `_sum` and `_count` of `http_request_db_statements` for one route, from `/metrics`.
+async fn statements_of(app: &TestApp, method: &str, route: &str) -> (f64, f64) {
+    let text = app.get("/metrics", None).await.text().await.expect("text");
+    let labels = format!("{{method=\"{method}\",route=\"{route}\"}}");
+    let value = |series: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(&format!("{series}{labels} ")))
+            .map_or(0.0, |v| v.trim().parse::<f64>().expect("number"))
+    };
+    (
+        value("http_request_db_statements_sum"),
+        value("http_request_db_statements_count"),
+    )
+}
+
+async fn wait_for_inbox(app: &TestApp, token: &str, title: &str) -> Value {
+    for _ in 0..100 {
+        let inbox = json_of(app.get("/api/v1/me/notifications", Some(token)).await).await;
+        if let Some(item) = inbox["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .find(|i| i["title"] == title)
+        {
+            return item.clone();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("no “{title}” in the inbox");
+}
+
+#[tokio::test]
+async fn polls_are_one_indexed_query_and_a_page_costs_the_same_whatever_its_length() {
+    let app = spawn_app().await;
+    let l = fixture(&app).await;
+    let staff = &l.s.liaison.access;
+    let alice = app.voter_session("alice").await;
+    let deputy = app.login(&l.s.deputy_users[0], PASSWORD).await;
+    let submission = json_of(
+        app.post(
+            "/api/v1/submissions",
+            Some(&alice.access),
+            &json!({"title": "幸福路路灯不亮", "content": "幸福路路灯坏了两周。", "category": "urban_management", "station_id": l.s.station}),
+        )
+        .await,
+    )
+    .await;
+    let sub = str_of(&submission, "id").to_owned();
+    let converted = json_of(
+        app.post(
+            &format!("/api/v1/submissions/{sub}/triage"),
+            Some(staff),
+            &json!({"action": "convert"}),
+        )
+        .await,
+    )
+    .await;
+    let case = str_of(&converted, "suggestion_id").to_owned();
+
+    // Alice's submission poll follows the case: a new ETag once it is assigned.
+    let sub_status = format!("/api/v1/submissions/{sub}/status");
+    let first = app.get(&sub_status, Some(&alice.access)).await;
+    let etag = first.headers()["etag"].to_str().expect("etag").to_owned();
+    let first = json_of(first).await;
+    assert_eq!(first["status"], "converted");
+    assert_eq!(first["suggestion_status"], "accepted");
+    let unchanged = app
+        .request(reqwest::Method::GET, &sub_status, Some(&alice.access))
+        .header("If-None-Match", &etag)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(unchanged.status(), StatusCode::NOT_MODIFIED);
+    ok(
+        &app,
+        staff,
+        &case,
+        json!({"action": "assign", "lead_unit_id": l.office}),
+    )
+    .await;
+    let changed = app
+        .request(reqwest::Method::GET, &sub_status, Some(&alice.access))
+        .header("If-None-Match", &etag)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(changed.status(), StatusCode::OK);
+    assert_eq!(json_of(changed).await["suggestion_status"], "assigned");
+
+    // Every reader's status poll is the session check plus one look-up of the case: the
+    // station's staff, the source voter, the unit, and a deputy of the station (who reads it
+    // without a role in it).
+    let status = format!("/api/v1/suggestions/{case}/status");
+    for token in [staff, &alice.access, &l.h_office.access, &deputy.access] {
+        let polled = app.get(&status, Some(token)).await;
+        assert_eq!(polled.status(), StatusCode::OK);
+    }
+    let (sum, count) = statements_of(&app, "GET", "/api/v1/suggestions/{id}/status").await;
+    assert_eq!((sum, count), (8.0, 4.0));
+    let (sum, count) = statements_of(&app, "GET", "/api/v1/submissions/{id}/status").await;
+    assert_eq!(sum, 2.0 * count);
+    // Someone with no part in it gets a 404 from the same single query.
+    let other = app.voter_session("mallory").await;
+    assert_problem(
+        app.get(&status, Some(&other.access)).await,
+        404,
+        "not_found",
+    )
+    .await;
+
+    // The deputy sees the station's case without being able to act on it.
+    let seen = json_of(
+        app.get(&format!("/api/v1/suggestions/{case}"), Some(&deputy.access))
+            .await,
+    )
+    .await;
+    assert_eq!(seen["allowed_actions"], json!([]));
+    assert_problem(
+        act(
+            &app,
+            &deputy.access,
+            &case,
+            json!({"action": "acknowledge"}),
+        )
+        .await,
+        403,
+        "forbidden",
+    )
+    .await;
+    // Their own draft, and the author filter.
+    let draft = json_of(
+        app.post(
+            "/api/v1/suggestions",
+            Some(&deputy.access),
+            &json!({"kind": "deputy_suggestion", "title": "关于增设公交站的建议", "content": "建议在幸福路增设公交站。", "category": "urban_management", "level": "county"}),
+        )
+        .await,
+    )
+    .await;
+    let listed = json_of(app.get("/api/v1/suggestions", Some(&deputy.access)).await).await;
+    let ids: Vec<&str> = listed["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|i| i["id"].as_str())
+        .collect();
+    assert_eq!(ids, [str_of(&draft, "id"), case.as_str()]);
+    let mine = json_of(
+        app.get(
+            &format!("/api/v1/suggestions?author_id={}", l.s.deputies[0]),
+            Some(&deputy.access),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(mine["items"].as_array().map(Vec::len), Some(1));
+    assert_eq!(mine["items"][0]["id"], draft["id"]);
+    assert_eq!(
+        mine["items"][0]["allowed_actions"],
+        json!(["submit", "withdraw"])
+    );
+
+    // A page of one and a page of six cost the same statements: links and roles are batched.
+    for i in 0..5 {
+        let created = app
+            .post(
+                "/api/v1/suggestions",
+                Some(staff),
+                &json!({"kind": "station_case", "title": format!("事项{i}"), "content": "内容", "category": "urban_management", "station_id": l.s.station}),
+            )
+            .await;
+        assert_eq!(created.status(), StatusCode::CREATED);
+    }
+    let mut costs = Vec::new();
+    for limit in [1, 6] {
+        let (before, _) = statements_of(&app, "GET", "/api/v1/suggestions").await;
+        let page = json_of(
+            app.get(&format!("/api/v1/suggestions?limit={limit}"), Some(staff))
+                .await,
+        )
+        .await;
+        assert_eq!(page["items"].as_array().map(Vec::len), Some(limit));
+        let (after, _) = statements_of(&app, "GET", "/api/v1/suggestions").await;
+        costs.push(after - before);
+    }
+    assert_eq!(costs[0], costs[1], "{costs:?}");
+
+    // The reply reaches the voter's inbox, asking for her rating.
+    ok(
+        &app,
+        &l.h_office.access,
+        &case,
+        json!({"action": "acknowledge"}),
+    )
+    .await;
+    ok(
+        &app,
+        &l.h_office.access,
+        &case,
+        json!({"action": "reply", "reply_category": "A", "reply_text": "已修复。"}),
+    )
+    .await;
+    let notice = wait_for_inbox(&app, &alice.access, "您反映的问题已答复").await;
+    assert_eq!(notice["data"]["suggestion_id"], json!(case));
+    assert!(
+        notice["body"]
+            .as_str()
+            .expect("body")
+            .contains("幸福路路灯不亮"),
+        "{notice}"
+    );
+}

@@ -291,7 +291,11 @@ pub struct TrackedSubmissionDto {
 pub struct SubmissionStatusBodyDto {
     pub status: SubmissionStatusDto,
     pub version: i32,
+    /// The later of the submission's and its case's last change.
     pub updated_at: DateTime<Utc>,
+    /// When it became part of a case (`status` is then `converted`): that case's status, so that
+    /// a poller sees every step of the case (`assigned`, `replied`, `closed`, ...).
+    pub suggestion_status: Option<String>,
 }
 
 /// The whole contact details of a submission (staff; each reveal is audited).

@@ -654,8 +654,9 @@ async fn get_submission(
     json_with_etag(&req, StatusCode::OK, &body)
 }
 
-/// The small body for pollers (status, version, updated_at) with an ETag: `If-None-Match`
-/// answers 304 until something changes. The same people as the submission itself.
+/// The small body for pollers (status, version, updated_at and, once it became part of a case,
+/// the case's status) with an ETag: `If-None-Match` answers 304 until something changes, the
+/// case included. The same people as the submission itself.
 #[utoipa::path(
     tag = "submissions",
     security(("bearer" = [])),
@@ -674,11 +675,14 @@ async fn submission_status(
     caller: AuthUser,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let (found, _) = access::find(state.db.reader(), &caller, *id).await?;
+    let found = service::status_of(state.db.reader(), &caller, *id).await?;
     let body = SubmissionStatusBodyDto {
         status: status_dto(found.status),
         version: found.version,
-        updated_at: found.updated_at,
+        updated_at: found
+            .case_updated_at
+            .map_or(found.updated_at, |at| at.max(found.updated_at)),
+        suggestion_status: found.case_status,
     };
     json_with_etag(&req, StatusCode::OK, &body)
 }

@@ -1095,3 +1095,67 @@ pub async fn record_view(
     txn.commit().await?;
     Ok(())
 }
+
+/// What a status poll reads: the submission's status and, when it became part of a case, the
+/// case's, in one statement (the case's columns are correlated subqueries on primary keys).
+#[derive(Debug, sea_orm::FromQueryResult)]
+pub struct StatusRow {
+    pub status: SubmissionStatus,
+    pub version: i32,
+    pub updated_at: DateTime<Utc>,
+    pub case_status: Option<String>,
+    pub case_updated_at: Option<DateTime<Utc>>,
+}
+
+/// The status of submission `id` as `caller` may see it (404 otherwise).
+pub async fn status_of(
+    db: &impl ConnectionTrait,
+    caller: &AuthUser,
+    id: Uuid,
+) -> Result<StatusRow, ApiError> {
+    use entity::{suggestion, suggestion_source};
+    use sea_orm::sea_query::{Expr, ExprTrait, Query};
+    let condition = access::visible(db, caller).await.map_err(|e| match e {
+        ApiError::Forbidden(_) => ApiError::NotFound,
+        other => other,
+    })?;
+    let of_case = |column: suggestion::Column| {
+        Expr::SubQuery(
+            None,
+            Box::new(
+                Query::select()
+                    .column((suggestion::Entity, column))
+                    .from(suggestion::Entity)
+                    .inner_join(
+                        suggestion_source::Entity,
+                        Expr::col((
+                            suggestion_source::Entity,
+                            suggestion_source::Column::SuggestionId,
+                        ))
+                        .equals((suggestion::Entity, suggestion::Column::Id)),
+                    )
+                    .and_where(
+                        Expr::col((
+                            suggestion_source::Entity,
+                            suggestion_source::Column::SubmissionId,
+                        ))
+                        .equals((submission::Entity, submission::Column::Id)),
+                    )
+                    .to_owned()
+                    .into(),
+            ),
+        )
+    };
+    submission::Entity::find_by_id(id)
+        .filter(condition)
+        .select_only()
+        .column(submission::Column::Status)
+        .column(submission::Column::Version)
+        .column(submission::Column::UpdatedAt)
+        .column_as(of_case(suggestion::Column::Status), "case_status")
+        .column_as(of_case(suggestion::Column::UpdatedAt), "case_updated_at")
+        .into_model::<StatusRow>()
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound)
+}

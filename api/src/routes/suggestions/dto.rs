@@ -349,6 +349,8 @@ pub struct SuggestionFilters {
     pub station_id: Option<Uuid>,
     /// Cases this unit leads or co-handles.
     pub unit_id: Option<Uuid>,
+    /// Suggestions this deputy wrote or co-signed.
+    pub author_id: Option<Uuid>,
     /// Only cases past their deadline without a reply (`true`), or only the others (`false`).
     pub overdue: Option<bool>,
     /// Only cases under supervision (`true`), or only the others (`false`).

@@ -4,8 +4,8 @@
 
 use chrono::{DateTime, Months, NaiveDate, Utc};
 use entity::{
-    category, deputy, deputy_station, region_closure, station, suggestion, suggestion_author,
-    suggestion_event, suggestion_source, suggestion_unit, unit, unit_member,
+    category, deputy, deputy_station, region_closure, station, submission, suggestion,
+    suggestion_author, suggestion_event, suggestion_source, suggestion_unit, unit, unit_member,
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, PaginatorTrait,
@@ -663,9 +663,40 @@ async fn notices(
         }
         _ => return Ok(Vec::new()),
     };
+    // The voters whose submissions became the case hear of the reply in their own words, and
+    // are asked to rate it: their feedback is what closes or reopens a station case.
+    let mut voters = Vec::new();
+    if action == Action::Reply {
+        voters = submission::Entity::find()
+            .select_only()
+            .column(submission::Column::VoterId)
+            .filter(
+                submission::Column::Id.in_subquery(
+                    sea_orm::sea_query::Query::select()
+                        .column(suggestion_source::Column::SubmissionId)
+                        .from(suggestion_source::Entity)
+                        .and_where(suggestion_source::Column::SuggestionId.eq(case.id))
+                        .to_owned(),
+                ),
+            )
+            .filter(submission::Column::VoterId.is_not_null())
+            .distinct()
+            .into_tuple::<Option<Uuid>>()
+            .all(db)
+            .await?
+            .into_iter()
+            .flatten()
+            .collect();
+    }
+    let voter_body = format!("您反映的“{}”已有答复，请查看并评价。", case.title);
+    let to_voters = voters
+        .into_iter()
+        .map(|user| (user, "您反映的问题已答复", &voter_body));
     Ok(recipients
         .into_iter()
-        .map(|user| Message {
+        .map(|user| (user, title, &body))
+        .chain(to_voters)
+        .map(|(user, title, body)| Message {
             dedupe_key: format!(
                 "suggestion:{}:{version}:{}:{user}",
                 case.id,
@@ -1101,6 +1132,7 @@ pub struct Filter {
     pub region_id: Option<Uuid>,
     pub station_id: Option<Uuid>,
     pub unit_id: Option<Uuid>,
+    pub author_id: Option<Uuid>,
     pub overdue: Option<bool>,
     pub supervised: Option<bool>,
     pub updated_since: Option<DateTime<Utc>>,
@@ -1114,7 +1146,7 @@ pub async fn list(
     after: Option<(DateTime<Utc>, Uuid)>,
     limit: u64,
 ) -> Result<Vec<suggestion::Model>, ApiError> {
-    let mut query = suggestion::Entity::find().filter(access::visible(db, caller).await?);
+    let mut query = suggestion::Entity::find().filter(access::visible(caller)?);
     if let Some(status) = filter.status {
         query = query.filter(suggestion::Column::Status.eq(status.as_str()));
     }
@@ -1129,6 +1161,17 @@ pub async fn list(
     }
     if let Some(station) = filter.station_id {
         query = query.filter(suggestion::Column::StationId.eq(station));
+    }
+    if let Some(author) = filter.author_id {
+        query = query.filter(
+            suggestion::Column::Id.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(suggestion_author::Column::SuggestionId)
+                    .from(suggestion_author::Entity)
+                    .and_where(suggestion_author::Column::DeputyId.eq(author))
+                    .to_owned(),
+            ),
+        );
     }
     if let Some(unit) = filter.unit_id {
         query = query.filter(
@@ -1183,39 +1226,74 @@ pub struct Links {
 }
 
 pub async fn links(db: &impl ConnectionTrait, id: Uuid) -> Result<Links, ApiError> {
-    let authors = suggestion_author::Entity::find()
-        .filter(suggestion_author::Column::SuggestionId.eq(id))
-        .order_by(suggestion_author::Column::Position, Order::Asc)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|a| a.deputy_id)
+    Ok(links_of(db, &[id]).await?.remove(&id).unwrap_or(Links {
+        escalated_to: None,
+        authors: Vec::new(),
+        sources: Vec::new(),
+        units: Vec::new(),
+    }))
+}
+
+/// The links of each of `cases`, in four queries whatever their number (for lists).
+pub async fn links_of(
+    db: &impl ConnectionTrait,
+    cases: &[Uuid],
+) -> Result<std::collections::HashMap<Uuid, Links>, ApiError> {
+    let mut map: std::collections::HashMap<Uuid, Links> = cases
+        .iter()
+        .map(|id| {
+            let empty = Links {
+                escalated_to: None,
+                authors: Vec::new(),
+                sources: Vec::new(),
+                units: Vec::new(),
+            };
+            (*id, empty)
+        })
         .collect();
+    if cases.is_empty() {
+        return Ok(map);
+    }
+    for (case, authors) in access::authors_of(db, cases).await? {
+        if let Some(l) = map.get_mut(&case) {
+            l.authors = authors;
+        }
+    }
     let sources = suggestion_source::Entity::find()
-        .filter(suggestion_source::Column::SuggestionId.eq(id))
+        .filter(suggestion_source::Column::SuggestionId.is_in(cases.iter().copied()))
         .all(db)
-        .await?
-        .into_iter()
-        .map(|s| s.submission_id)
-        .collect();
-    let mut units: Vec<suggestion_unit::Model> = suggestion_unit::Entity::find()
-        .filter(suggestion_unit::Column::SuggestionId.eq(id))
+        .await?;
+    for s in sources {
+        if let Some(l) = map.get_mut(&s.suggestion_id) {
+            l.sources.push(s.submission_id);
+        }
+    }
+    let units = suggestion_unit::Entity::find()
+        .filter(suggestion_unit::Column::SuggestionId.is_in(cases.iter().copied()))
         .all(db)
-        .await?
-        .into_iter()
-        .collect();
-    units.sort_by_key(|u| !u.lead);
-    let escalated_to = suggestion::Entity::find()
-        .filter(suggestion::Column::EscalatedFrom.eq(id))
-        .one(db)
-        .await?
-        .map(|s| s.id);
-    Ok(Links {
-        escalated_to,
-        authors,
-        sources,
-        units,
-    })
+        .await?;
+    for u in units {
+        if let Some(l) = map.get_mut(&u.suggestion_id) {
+            l.units.push(u);
+        }
+    }
+    let escalations = suggestion::Entity::find()
+        .filter(suggestion::Column::EscalatedFrom.is_in(cases.iter().copied()))
+        .all(db)
+        .await?;
+    for e in escalations {
+        if let Some(from) = e.escalated_from
+            && let Some(l) = map.get_mut(&from)
+        {
+            l.escalated_to = Some(e.id);
+        }
+    }
+    for l in map.values_mut() {
+        // The lead unit first, then the co-units in a stable order.
+        l.units.sort_by_key(|u| (!u.lead, u.unit_id));
+        l.sources.sort();
+    }
+    Ok(map)
 }
 
 /// The case (id, status) of each of `submissions` that has one.
