@@ -130,6 +130,10 @@ pub enum ApiError {
     /// 403 `forbidden`: authenticated, but this caller may not do this.
     #[error("forbidden")]
     Forbidden(Text),
+    /// 403 with a specific code (`client_not_allowed`, `insufficient_scope`): authenticated, but
+    /// refused for a reason clients branch on.
+    #[error("denied: {code}")]
+    Denied { code: &'static str, message: Text },
     /// 403 `account_disabled`: the right password for a disabled account.
     #[error("account disabled")]
     AccountDisabled,
@@ -220,6 +224,14 @@ impl ApiError {
         }
     }
 
+    /// 403 refused for a reason with its own code.
+    pub fn denied(code: &'static str, zh: &'static str, en: &'static str) -> Self {
+        ApiError::Denied {
+            code,
+            message: Text::fixed(zh, en),
+        }
+    }
+
     /// 409 clashing with the current state, with its code.
     pub fn clash(code: &'static str, zh: &'static str, en: &'static str) -> Self {
         ApiError::Clash {
@@ -271,6 +283,10 @@ impl ApiError {
                 code,
                 message: message.clone(),
             },
+            ApiError::Denied { code, message } => ApiError::Denied {
+                code,
+                message: message.clone(),
+            },
             ApiError::IdempotencyInFlight => ApiError::IdempotencyInFlight,
             ApiError::PreconditionFailed => ApiError::PreconditionFailed,
             ApiError::PayloadTooLarge { limit } => ApiError::PayloadTooLarge { limit: *limit },
@@ -313,6 +329,7 @@ impl ApiError {
             ApiError::RequestTimeout => "request_timeout",
             ApiError::Conflict(_) => "conflict",
             ApiError::Clash { code, .. } => code,
+            ApiError::Denied { code, .. } => code,
             ApiError::IdempotencyInFlight => "idempotency_in_flight",
             ApiError::PreconditionFailed => "precondition_failed",
             ApiError::PayloadTooLarge { .. } => "payload_too_large",
@@ -427,6 +444,7 @@ impl ApiError {
             }
             ApiError::Conflict(message) => message.clone(),
             ApiError::Clash { message, .. } => message.clone(),
+            ApiError::Denied { message, .. } => message.clone(),
             ApiError::IdempotencyInFlight => Text::fixed(
                 "使用相同 Idempotency-Key 的请求仍在处理中，请稍后重试。",
                 "A request with this Idempotency-Key is still in progress; retry later.",
@@ -583,7 +601,9 @@ impl ResponseError for ApiError {
             | ApiError::InvalidCredentials
             | ApiError::InvalidRefreshToken
             | ApiError::InvalidWeChatCode => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden(_) | ApiError::AccountDisabled => StatusCode::FORBIDDEN,
+            ApiError::Forbidden(_) | ApiError::AccountDisabled | ApiError::Denied { .. } => {
+                StatusCode::FORBIDDEN
+            }
             ApiError::NotFound | ApiError::RouteNotFound => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,

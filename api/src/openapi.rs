@@ -6,7 +6,10 @@ use actix_web::App;
 use actix_web::http::Method;
 use utoipa::openapi::path::Operation;
 use utoipa::openapi::response::{Response, ResponseBuilder};
-use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::openapi::security::{
+    ClientCredentials, Flow, Http, HttpAuthScheme, OAuth2, Scopes, SecurityRequirement,
+    SecurityScheme,
+};
 use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr};
 use utoipa::{Modify, OpenApi as _};
 use utoipa_actix_web::AppExt;
@@ -41,7 +44,7 @@ macro_rules! problem_responses {
 problem_responses! {
     BadRequest => 400, "Malformed body, query or path parameter, or a foreign cursor (`malformed_body`, `invalid_query`, `invalid_path`, `invalid_cursor`, `invalid_header`).";
     Unauthorized => 401, "Missing, invalid, expired or revoked token (`unauthenticated`), with `WWW-Authenticate: Bearer`; or wrong credentials (`invalid_credentials`, `invalid_refresh_token`).";
-    Forbidden => 403, "Authenticated, but not allowed to do this (`forbidden`, `account_disabled`).";
+    Forbidden => 403, "Authenticated, but not allowed to do this (`forbidden`, `account_disabled`); for machine clients, an endpoint that does not admit them (`client_not_allowed`), a token without the scope it needs (`insufficient_scope`), a scope not granted (`invalid_scope`) or a disabled client (`client_disabled`).";
     NotFound => 404, "No such resource, or not one the caller may see (`not_found`).";
     Conflict => 409, "A duplicate or a clash with the current state (`conflict`, or a specific code such as `reception_full` and `already_booked`), or a request with the same Idempotency-Key still in flight (`idempotency_in_flight`).";
     PreconditionFailed => 412, "`If-Match` does not match the current version (`precondition_failed`).";
@@ -97,6 +100,9 @@ every response carries `X-Request-Id`.",
         (name = "suggestions", description = "Station cases (意见交办) and deputy suggestions (代表建议) through the closed loop; the transition table follows."),
         (name = "units", description = "Handling units (承办单位) that cases are assigned to, and their handlers"),
         (name = "stats", description = "Statistics computed from the data: the attendance report (定期通报)"),
+        (name = "clients", description = "Machine clients (district platforms, the 12345 hotline): administration, and OAuth 2.0 client-credentials tokens. An operation that admits clients lists the scopes it needs under the `client` security scheme; every other operation refuses their tokens (403 `client_not_allowed`)."),
+        (name = "changes", description = "The change feed: every change of submissions, suggestions, stations, deputies and reception days, in an order that never skips"),
+        (name = "intake", description = "Tickets from the 12345 hotline and district platforms"),
     ),
     components(
         schemas(
@@ -113,6 +119,7 @@ every response carries `X-Request-Id`.",
             crate::routes::units::dto::UnitKindDto,
             crate::routes::suggestions::dto::SuggestionStatusDto,
             crate::routes::suggestions::dto::SuggestionKindDto,
+            crate::routes::changes::dto::ChangeTypeDto,
         ),
         responses(
             BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PreconditionFailed,
@@ -135,6 +142,19 @@ impl Modify for BearerSecurity {
                 "An access token from `POST /api/v1/auth/login` (staff), `/auth/wechat` (voters) or `/auth/refresh`.".to_owned(),
             );
             components.add_security_scheme("bearer", SecurityScheme::Http(http));
+            let scopes = Scopes::from_iter(
+                crate::auth::client::Scope::ALL
+                    .into_iter()
+                    .map(|s| (s.as_str(), s.description())),
+            );
+            let mut oauth = OAuth2::new([Flow::ClientCredentials(ClientCredentials::new(
+                "/api/v1/auth/token",
+                scopes,
+            ))]);
+            oauth.description = Some(
+                "Machine clients: a token from `POST /api/v1/auth/token` (client credentials), sent as a bearer token. Each operation that admits clients lists the scopes that admit it.".to_owned(),
+            );
+            components.add_security_scheme("client", SecurityScheme::OAuth2(oauth));
         }
     }
 }
@@ -147,6 +167,7 @@ pub fn spec() -> OpenApi {
         .configure(crate::routes::configure)
         .split_for_parts();
     api.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    add_client_scopes(&mut api);
     add_standard_errors(&mut api);
     // The transition table is documented from the table the service runs on.
     if let Some(tag) = api
@@ -161,6 +182,31 @@ pub fn spec() -> OpenApi {
         ));
     }
     api
+}
+
+/// Declares on each operation that admits machine clients the scopes that admit it, from the
+/// table the extractor enforces (`auth::client::REQUIRED_SCOPES`), so the two cannot differ.
+fn add_client_scopes(api: &mut OpenApi) {
+    for (method, path, scopes) in crate::auth::client::REQUIRED_SCOPES {
+        let Some(item) = api.paths.paths.get_mut(*path) else {
+            continue;
+        };
+        let operation = match *method {
+            "GET" => item.get.as_mut(),
+            "POST" => item.post.as_mut(),
+            "PUT" => item.put.as_mut(),
+            "PATCH" => item.patch.as_mut(),
+            "DELETE" => item.delete.as_mut(),
+            _ => None,
+        };
+        if let Some(operation) = operation {
+            // Any one of the scopes admits the client: one requirement per scope.
+            let security = operation.security.get_or_insert_with(Vec::new);
+            for scope in *scopes {
+                security.push(SecurityRequirement::new("client", [scope.as_str()]));
+            }
+        }
+    }
 }
 
 /// The spec as pretty JSON with a final newline, as committed in `openapi/openapi.json`.

@@ -3,11 +3,13 @@
 //! Entities describe rows only. They never go on the wire (every response has its own DTO in
 //! `api`) and hold no business logic; the rules live in `api::domain` and the services.
 
+pub mod api_client;
 pub mod appointment;
 pub mod attachment;
 pub mod audit_event;
 pub mod auth_session;
 pub mod category;
+pub mod change;
 pub mod checklist_item;
 pub mod deputy;
 pub mod deputy_station;

@@ -30,6 +30,9 @@ pub enum SubmissionChannel {
     /// A deputy's visit to constituents (走访).
     #[sea_orm(string_value = "visit")]
     Visit,
+    /// A ticket from a district platform (数字人大), through its API client.
+    #[sea_orm(string_value = "platform")]
+    Platform,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
@@ -118,6 +121,9 @@ pub struct Model {
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// The API client a ticket came from, and its id there (unique per client).
+    pub external_client_id: Option<Uuid>,
+    pub external_id: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -14,6 +14,8 @@ mod m20261123_000006_create_scheduling;
 mod m20261123_000007_create_intake;
 mod m20261123_000008_create_units;
 mod m20261123_000009_create_suggestions;
+mod m20261123_000010_index_escalations;
+mod m20261123_000011_create_integrations;
 
 pub struct Migrator;
 
@@ -30,6 +32,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000007_create_intake::Migration),
             Box::new(m20261123_000008_create_units::Migration),
             Box::new(m20261123_000009_create_suggestions::Migration),
+            Box::new(m20261123_000010_index_escalations::Migration),
+            Box::new(m20261123_000011_create_integrations::Migration),
         ]
     }
 }

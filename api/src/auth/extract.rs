@@ -11,10 +11,11 @@ use std::pin::Pin;
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
-use entity::{auth_session, user};
+use entity::{api_client, auth_session, user};
 use sea_orm::EntityTrait;
 use uuid::Uuid;
 
+use super::client::{self, CLIENT_AUDIENCE, Scope};
 use super::jwt::audience_of;
 use super::scope::RegionScope;
 use crate::error::{ApiError, TokenProblem};
@@ -30,9 +31,18 @@ pub struct AuthUser {
     /// The root of the caller's region subtree; `None` for a global administrator.
     pub region_id: Option<Uuid>,
     pub session_id: Uuid,
+    /// For a machine client (see `auth::client`): its granted scopes. The client then stands
+    /// as an administrator of its region (`role` and `region_id`), on the few read and intake
+    /// endpoints that admit clients at all.
+    pub client: Option<Vec<Scope>>,
 }
 
 impl AuthUser {
+    /// Whether this is a machine client holding `scope`.
+    pub fn has_scope(&self, scope: Scope) -> bool {
+        self.client.as_ref().is_some_and(|s| s.contains(&scope))
+    }
+
     /// The regions the caller may see and manage.
     pub fn scope(&self) -> RegionScope {
         match self.region_id {
@@ -89,6 +99,11 @@ async fn authenticate(req: HttpRequest) -> Result<Option<AuthUser>, ApiError> {
         .verify_any(&token)
         .map_err(ApiError::Unauthenticated)?;
     let revoked = || ApiError::Unauthenticated(TokenProblem::Revoked);
+    if claims.aud == CLIENT_AUDIENCE {
+        let caller = authenticate_client(&req, state, &claims).await?;
+        req.extensions_mut().insert(caller.clone());
+        return Ok(Some(caller));
+    }
     let (session, user) = auth_session::Entity::find_by_id(claims.sid)
         .find_also_related(user::Entity)
         .one(state.db.reader())
@@ -110,9 +125,56 @@ async fn authenticate(req: HttpRequest) -> Result<Option<AuthUser>, ApiError> {
         role: user.role,
         region_id: user.region_id,
         session_id: session.id,
+        client: None,
     };
     req.extensions_mut().insert(caller.clone());
     Ok(Some(caller))
+}
+
+/// A machine client's token: the client must exist and be enabled now, the route must admit
+/// clients (403 `client_not_allowed`), and the token must carry a scope that admits it (403
+/// `insufficient_scope`).
+async fn authenticate_client(
+    req: &HttpRequest,
+    state: &AppState,
+    claims: &super::jwt::Claims,
+) -> Result<AuthUser, ApiError> {
+    let found = api_client::Entity::find_by_id(claims.sub)
+        .one(state.db.reader())
+        .await?
+        .filter(|c| !c.disabled)
+        .ok_or(ApiError::Unauthenticated(TokenProblem::Revoked))?;
+    let pattern = req.match_pattern().unwrap_or_default();
+    let Some(admitting) = client::required(req.method(), &pattern) else {
+        return Err(ApiError::denied(
+            "client_not_allowed",
+            "该接口不接受接入系统的令牌。",
+            "This endpoint does not accept machine clients' tokens.",
+        ));
+    };
+    // The token's scopes, narrowed to what the client is granted now (a grant withdrawn after
+    // the token was issued acts at once).
+    let granted = client::parse_scopes(&found.scopes).unwrap_or_default();
+    let scopes: Vec<Scope> = client::parse_scopes(claims.scope.as_deref().unwrap_or(""))
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|s| granted.contains(s))
+        .collect();
+    if !admitting.iter().any(|s| scopes.contains(s)) {
+        return Err(ApiError::denied(
+            "insufficient_scope",
+            "接入系统的令牌缺少该接口所需的权限范围。",
+            "The client's token lacks the scope this endpoint needs.",
+        ));
+    }
+    Ok(AuthUser {
+        id: found.id,
+        username: found.name,
+        role: Role::Admin,
+        region_id: Some(found.region_id),
+        session_id: found.id,
+        client: Some(scopes),
+    })
 }
 
 impl FromRequest for AuthUser {

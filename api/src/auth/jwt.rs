@@ -24,7 +24,11 @@ pub const STAFF_AUDIENCE: &str = "lianluo-staff";
 /// The audience of tokens issued to voters (WeChat sign-in from the mini-program).
 pub const MINIAPP_AUDIENCE: &str = "lianluo-miniapp";
 /// Every audience this service accepts somewhere.
-pub const AUDIENCES: &[&str] = &[STAFF_AUDIENCE, MINIAPP_AUDIENCE];
+pub const AUDIENCES: &[&str] = &[
+    STAFF_AUDIENCE,
+    MINIAPP_AUDIENCE,
+    super::client::CLIENT_AUDIENCE,
+];
 
 /// The audience of `role`'s tokens: a voter's token is no staff token, and the other way round.
 pub fn audience_of(role: entity::user::Role) -> &'static str {
@@ -47,8 +51,11 @@ pub struct Claims {
     pub nbf: i64,
     pub iat: i64,
     pub jti: Uuid,
-    /// The sign-in session the token belongs to.
+    /// The sign-in session the token belongs to (a machine client's own id for its tokens).
     pub sid: Uuid,
+    /// A machine client's granted scopes, space-separated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
 }
 
 struct Key {
@@ -122,7 +129,35 @@ impl JwtKeys {
             iat: now.timestamp(),
             jti: Uuid::now_v7(),
             sid: session,
+            scope: None,
         };
+        self.sign(&claims).map(|token| (token, expires))
+    }
+
+    /// A new access token for machine client `client` with `scopes`, with its expiry.
+    pub fn issue_client(
+        &self,
+        client: Uuid,
+        scopes: &str,
+        ttl: Duration,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<(String, DateTime<Utc>)> {
+        let expires = now + chrono::Duration::from_std(ttl)?;
+        let claims = Claims {
+            iss: ISSUER.to_owned(),
+            sub: client,
+            aud: super::client::CLIENT_AUDIENCE.to_owned(),
+            exp: expires.timestamp(),
+            nbf: now.timestamp(),
+            iat: now.timestamp(),
+            jti: Uuid::now_v7(),
+            sid: client,
+            scope: Some(scopes.to_owned()),
+        };
+        self.sign(&claims).map(|token| (token, expires))
+    }
+
+    fn sign(&self, claims: &Claims) -> anyhow::Result<String> {
         let mut header = Header::new(ALGORITHM);
         header.kid = Some(self.current_kid.clone());
         header.typ = Some("JWT".to_owned());
@@ -130,8 +165,7 @@ impl JwtKeys {
             .keys
             .get(&self.current_kid)
             .ok_or_else(|| anyhow::anyhow!("the current key is missing"))?;
-        let token = jsonwebtoken::encode(&header, &claims, &key.encoding)?;
-        Ok((token, expires))
+        Ok(jsonwebtoken::encode(&header, claims, &key.encoding)?)
     }
 
     /// The claims of `token` if it is valid for `audience`.

@@ -1,8 +1,9 @@
 //! Authentication and authorisation, used by every feature:
 //! passwords ([`password`]), access tokens ([`jwt`]), refresh tokens ([`refresh`]), the
 //! extractors that turn a bearer token into a caller ([`extract`]), region scopes ([`scope`]) and
-//! login throttling ([`throttle`]).
+//! login throttling ([`throttle`]), and machine clients' scopes and secrets ([`client`]).
 
+pub mod client;
 pub mod extract;
 pub mod jwt;
 pub mod password;

@@ -1,5 +1,5 @@
-//! Background work that runs inside the service beside the HTTP server: housekeeping, and the
-//! notification sender.
+//! Background work that runs inside the service beside the HTTP server: housekeeping, the
+//! notification sender, and the change feed's sequencer.
 
 pub mod deadlines;
 pub mod maintenance;
@@ -11,6 +11,9 @@ use tokio::sync::watch;
 
 use crate::startup::AppState;
 
+/// How often finished changes get their feed positions (readers of the feed also trigger it).
+const CHANGE_SEQUENCING: Duration = Duration::from_millis(500);
+
 /// How long the sender may take to finish the message in hand when the service stops.
 const SENDER_GRACE: Duration = Duration::from_secs(15);
 
@@ -19,6 +22,7 @@ pub struct Jobs {
     stop: watch::Sender<bool>,
     sender: tokio::task::JoinHandle<()>,
     maintenance: tokio::task::JoinHandle<()>,
+    sequencer: tokio::task::JoinHandle<()>,
 }
 
 impl Jobs {
@@ -28,6 +32,7 @@ impl Jobs {
     pub async fn stop(self) {
         let _ = self.stop.send(true);
         self.maintenance.abort();
+        self.sequencer.abort();
         let mut sender = self.sender;
         if tokio::time::timeout(SENDER_GRACE, &mut sender)
             .await
@@ -42,6 +47,7 @@ impl Jobs {
 /// Starts every background job.
 pub fn spawn(state: web::Data<AppState>) -> Jobs {
     let (stop, stopped) = watch::channel(false);
+    let sequencer_stopped = stopped.clone();
     Jobs {
         stop,
         sender: tokio::spawn(crate::notify::sender::run(
@@ -49,6 +55,11 @@ pub fn spawn(state: web::Data<AppState>) -> Jobs {
             state.sender.clone(),
             state.settings.outbox_poll_interval,
             stopped,
+        )),
+        sequencer: tokio::spawn(crate::changes::sequencer::run(
+            state.db.clone(),
+            CHANGE_SEQUENCING,
+            sequencer_stopped,
         )),
         maintenance: tokio::spawn(maintenance::run(state)),
     }

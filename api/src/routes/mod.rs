@@ -5,6 +5,8 @@ pub mod appointments;
 pub mod attachments;
 pub mod auth;
 pub mod categories;
+pub mod changes;
+pub mod clients;
 pub mod codes;
 pub mod deputies;
 pub mod health;
@@ -32,6 +34,15 @@ pub fn configure(cfg: &mut ServiceConfig) {
     cfg.configure(health::handlers::routes).service(
         scope::scope("/api/v1")
             .configure(auth::handlers::routes)
+            .configure(clients::handlers::token_routes)
+            .service(
+                scope::scope("/clients")
+                    .wrap(from_fn(idempotent_posts))
+                    .configure(clients::handlers::routes),
+            )
+            .configure(changes::handlers::routes)
+            // Tickets are idempotent on their own `external_id`.
+            .configure(submissions::handlers::intake_routes)
             .configure(voters::handlers::routes)
             .service(
                 scope::scope("/users")

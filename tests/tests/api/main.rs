@@ -9,6 +9,7 @@ mod errors;
 mod health;
 mod idempotency;
 mod imports;
+mod integrations;
 mod jwt;
 mod pagination;
 mod privacy;

@@ -309,6 +309,7 @@ fn caller_of(user: &user::Model, session_id: Uuid) -> AuthUser {
         role: user.role,
         region_id: user.region_id,
         session_id,
+        client: None,
     }
 }
 

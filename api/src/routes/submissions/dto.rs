@@ -20,6 +20,8 @@ pub enum SubmissionChannelDto {
     Observer,
     Hotline,
     Visit,
+    /// A district platform's ticket, sent by its API client.
+    Platform,
 }
 
 /// Where a submission stands.
@@ -155,6 +157,8 @@ pub struct SubmissionDto {
     pub suggestion_id: Option<Uuid>,
     /// That case's status (`assigned`, `replied`, `closed`, ...).
     pub suggestion_status: Option<String>,
+    /// For a ticket sent in by a hotline or platform client: its id there.
+    pub external_id: Option<String>,
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -323,4 +327,38 @@ pub struct SubmissionFilters {
     /// Text in the title or content, or a tracking number.
     #[validate(length(min = 1, max = 100))]
     pub q: Option<String>,
+}
+
+/// `POST /intake/tickets`: a 12345 hotline or district platform ticket. The fields of a
+/// submission (title, content, category, target, address, location, contact and consents), plus
+/// the ticket's own id at the sender.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TicketChannelDto {
+    Hotline,
+    Platform,
+}
+
+/// The shape of a ticket, for the spec (the body is checked field by field).
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"external_id": "12345-20261123-0042", "channel": "hotline", "title": "幸福路路灯不亮", "content": "市民来电反映幸福路路灯坏了两周。", "category": "urban_management", "station_id": "0193b6c4-8a7e-7d2a-9c1e-2f4b5a6c7d8e"}))]
+pub struct TicketRequest {
+    /// The ticket's id at the sender (1 to 100 characters): the same id again is the same
+    /// submission.
+    pub external_id: String,
+    /// `hotline` (default) or `platform`.
+    pub channel: Option<TicketChannelDto>,
+    pub title: String,
+    pub content: String,
+    pub category: String,
+    pub station_id: Option<Uuid>,
+    pub deputy_id: Option<Uuid>,
+    pub address: Option<String>,
+    pub location: Option<LocationDto>,
+    pub contact_name: Option<String>,
+    pub contact_phone: Option<String>,
+    #[serde(default)]
+    pub consent_personal_info: bool,
+    #[serde(default)]
+    pub consent_public: bool,
 }

@@ -39,6 +39,11 @@ impl validator::Validate for RawBody {
         Ok(())
     }
 }
+/// `POST /api/v1/intake/tickets`, for machine clients with `write:tickets`.
+pub fn intake_routes(cfg: &mut ServiceConfig) {
+    cfg.service(create_ticket);
+}
+
 /// The header that carries an anonymous submission's access code.
 pub const ACCESS_CODE_HEADER: &str = "x-access-code";
 
@@ -80,6 +85,7 @@ pub fn channel_dto(c: SubmissionChannel) -> SubmissionChannelDto {
         SubmissionChannel::Observer => SubmissionChannelDto::Observer,
         SubmissionChannel::Hotline => SubmissionChannelDto::Hotline,
         SubmissionChannel::Visit => SubmissionChannelDto::Visit,
+        SubmissionChannel::Platform => SubmissionChannelDto::Platform,
     }
 }
 
@@ -93,6 +99,7 @@ fn channel_of(c: SubmissionChannelDto) -> SubmissionChannel {
         SubmissionChannelDto::Observer => SubmissionChannel::Observer,
         SubmissionChannelDto::Hotline => SubmissionChannel::Hotline,
         SubmissionChannelDto::Visit => SubmissionChannel::Visit,
+        SubmissionChannelDto::Platform => SubmissionChannel::Platform,
     }
 }
 
@@ -236,6 +243,7 @@ pub async fn dtos(
                 erased: s.erased_at.is_some(),
                 suggestion_id: cases.get(&s.id).map(|c| c.0),
                 suggestion_status: cases.get(&s.id).map(|c| c.1.clone()),
+                external_id: s.external_id.clone(),
                 version: s.version,
                 created_at: s.created_at,
                 updated_at: s.updated_at,
@@ -357,16 +365,18 @@ fn check_new(raw: &serde_json::Value, staff: bool) -> Result<NewSubmission, ApiE
     }
     if staff {
         match body.channel {
-            Some(SubmissionChannelDto::Miniapp | SubmissionChannelDto::Qr) => {
-                checks.fail(FieldError::new(
-                    "channel",
-                    "not_settable",
-                    Text::fixed(
-                        "miniapp 和 qr 渠道由系统设置。",
-                        "The miniapp and qr channels are set by the service.",
-                    ),
-                ))
-            }
+            Some(
+                SubmissionChannelDto::Miniapp
+                | SubmissionChannelDto::Qr
+                | SubmissionChannelDto::Platform,
+            ) => checks.fail(FieldError::new(
+                "channel",
+                "not_settable",
+                Text::fixed(
+                    "miniapp、qr 和 platform 渠道由系统设置。",
+                    "The miniapp, qr and platform channels are set by the service.",
+                ),
+            )),
             None => checks.fail(FieldError::new(
                 "channel",
                 "required",
@@ -1140,4 +1150,102 @@ async fn rate_tracked_submission(
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .json(body))
+}
+
+/// A ticket from the 12345 hotline or a district platform (machine clients with
+/// `write:tickets`): it becomes a submission with channel `hotline` (default) or `platform`,
+/// carrying `external_id`, whose changes then flow back through the change feed and webhooks.
+/// The same `external_id` from the same client again answers 200 with the same submission.
+#[utoipa::path(
+    tag = "intake",
+    security(("bearer" = [])),
+    request_body = TicketRequest,
+    responses(
+        (status = 201, description = "Created", body = SubmissionDto, headers(("Location" = String))),
+        (status = 200, description = "This ticket was sent before: its submission", body = SubmissionDto),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 422, response = crate::openapi::UnprocessableEntity),
+    )
+)]
+#[post("/intake/tickets")]
+async fn create_ticket(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: AuthUser,
+    body: Json<RawBody>,
+) -> Result<HttpResponse, ApiError> {
+    let mut raw = body.into_inner().0;
+    let mut checks = Checks::default();
+    let mut external_id = None;
+    let mut channel = SubmissionChannel::Hotline;
+    if let Some(object) = raw.as_object_mut() {
+        for field in ["attachment_ids", "qr_code", "anonymous"] {
+            if object.contains_key(field) {
+                checks.fail(not_settable(field));
+                object.remove(field);
+            }
+        }
+        match object.remove("external_id") {
+            Some(serde_json::Value::String(id))
+                if (1..=100).contains(&id.chars().count()) && id.trim() == id =>
+            {
+                external_id = Some(id);
+            }
+            Some(_) => checks.fail(FieldError::new(
+                "external_id",
+                "length",
+                Text::fixed(
+                    "工单编号须为 1 到 100 个字符，且首尾无空白。",
+                    "The ticket id must be 1 to 100 characters without surrounding spaces.",
+                ),
+            )),
+            None => checks.fail(FieldError::new(
+                "external_id",
+                "required",
+                Text::fixed("须提供工单编号。", "The ticket id is required."),
+            )),
+        }
+        match object.remove("channel") {
+            None | Some(serde_json::Value::Null) => {}
+            Some(value) => match serde_json::from_value::<TicketChannelDto>(value) {
+                Ok(TicketChannelDto::Hotline) => channel = SubmissionChannel::Hotline,
+                Ok(TicketChannelDto::Platform) => channel = SubmissionChannel::Platform,
+                Err(_) => checks.fail(FieldError::new(
+                    "channel",
+                    "invalid",
+                    Text::fixed(
+                        "渠道须为 hotline 或 platform。",
+                        "The channel must be hotline or platform.",
+                    ),
+                )),
+            },
+        }
+    }
+    let new = check_new(&raw, false);
+    checks.finish()?;
+    let new = new?;
+    let external_id =
+        external_id.ok_or_else(|| ApiError::internal(anyhow::anyhow!("checked id")))?;
+    let db = state.db.reader();
+    if let Some(existing) = service::ticket(db, caller.id, &external_id).await? {
+        let body = dto(db, existing, Viewer::Staff).await?;
+        return json_with_etag(&req, StatusCode::OK, &body);
+    }
+    let submitter = Submitter::Client {
+        caller: &caller,
+        external_id: &external_id,
+        channel,
+    };
+    let created_row = match service::create(&state, submitter, &client(&req, &state), new, None)
+        .await
+    {
+        Ok(created) => created.submission,
+        // The same ticket sent twice at once: the other request created it.
+        Err(ApiError::Conflict(_)) => service::ticket(state.db.writer(), caller.id, &external_id)
+            .await?
+            .ok_or_else(|| ApiError::internal(anyhow::anyhow!("ticket vanished")))?,
+        Err(other) => return Err(other),
+    };
+    let body = dto(state.db.reader(), created_row, Viewer::Staff).await?;
+    created(&req, &format!("/api/v1/submissions/{}", body.id), &body)
 }

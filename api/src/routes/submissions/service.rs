@@ -44,6 +44,12 @@ pub enum Submitter<'a> {
     Anonymous,
     /// Staff or a deputy entering a submission that came in through another channel.
     Staff(&'a AuthUser),
+    /// A machine client sending a ticket in (`write:tickets`), with its id for the ticket.
+    Client {
+        caller: &'a AuthUser,
+        external_id: &'a str,
+        channel: SubmissionChannel,
+    },
 }
 
 /// A checked new submission.
@@ -87,6 +93,7 @@ fn principal(submitter: Submitter<'_>) -> String {
     match submitter {
         Submitter::Voter(user) | Submitter::Staff(user) => format!("user:{}", user.id),
         Submitter::Anonymous => "anonymous".to_owned(),
+        Submitter::Client { caller, .. } => format!("client:{}", caller.id),
     }
 }
 
@@ -138,8 +145,9 @@ fn check_rate(
             state.rate_limits.submit_per_ip.check(ip)?;
             state.rate_limits.anonymous_submit_per_ip.check(ip)
         }
-        // Staff type in letters and calls; their own accounts are the control.
-        Submitter::Staff(_) => Ok(()),
+        // Staff type in letters and calls; their own accounts are the control. Clients are
+        // configured by administrators, and their tickets are deduplicated by external id.
+        Submitter::Staff(_) | Submitter::Client { .. } => Ok(()),
     }
 }
 
@@ -372,6 +380,26 @@ pub async fn create(
             }
             new.channel.unwrap_or(SubmissionChannel::Mailbox)
         }
+        Submitter::Client {
+            caller, channel, ..
+        } => {
+            // A client sends tickets for its own region only.
+            caller
+                .scope()
+                .ensure_contains(db, target.region_id)
+                .await
+                .map_err(|_| {
+                    ApiError::validation(
+                        "station_id",
+                        "outside_scope",
+                        Text::fixed(
+                            "该联络站或代表不在接入系统的辖区内。",
+                            "The station or deputy is outside the client's region.",
+                        ),
+                    )
+                })?;
+            channel
+        }
         _ if target.qr_code.is_some() => SubmissionChannel::Qr,
         _ => SubmissionChannel::Miniapp,
     };
@@ -388,7 +416,15 @@ pub async fn create(
     let (voter_id, entered_by) = match submitter {
         Submitter::Voter(user) => (Some(user.id), None),
         Submitter::Staff(user) => (None, Some(user.id)),
-        Submitter::Anonymous => (None, None),
+        Submitter::Anonymous | Submitter::Client { .. } => (None, None),
+    };
+    let (external_client_id, external_id) = match submitter {
+        Submitter::Client {
+            caller,
+            external_id,
+            ..
+        } => (Some(caller.id), Some(external_id.to_owned())),
+        _ => (None, None),
     };
     let row = submission::ActiveModel {
         id: Set(id),
@@ -432,6 +468,8 @@ pub async fn create(
         version: Set(1),
         created_at: Set(now),
         updated_at: Set(now),
+        external_client_id: Set(external_client_id),
+        external_id: Set(external_id),
     };
     let inserted = match row.insert(&txn).await {
         Ok(inserted) => inserted,
@@ -450,7 +488,7 @@ pub async fn create(
     };
     let uploader = match submitter {
         Submitter::Voter(user) | Submitter::Staff(user) => Some(user.id),
-        Submitter::Anonymous => None,
+        Submitter::Anonymous | Submitter::Client { .. } => None,
     };
     attach(&txn, id, &new.attachment_ids, uploader).await?;
     record_event(
@@ -1158,4 +1196,17 @@ pub async fn status_of(
         .one(db)
         .await?
         .ok_or(ApiError::NotFound)
+}
+
+/// The submission client `client` created for its ticket `external_id`, if any.
+pub async fn ticket(
+    db: &impl ConnectionTrait,
+    client: Uuid,
+    external_id: &str,
+) -> Result<Option<submission::Model>, ApiError> {
+    Ok(submission::Entity::find()
+        .filter(submission::Column::ExternalClientId.eq(client))
+        .filter(submission::Column::ExternalId.eq(external_id))
+        .one(db)
+        .await?)
 }

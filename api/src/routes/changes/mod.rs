@@ -1,0 +1,4 @@
+//! `GET /api/v1/changes`: the change feed for district platforms and other integrations.
+
+pub mod dto;
+pub mod handlers;
