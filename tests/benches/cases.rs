@@ -261,26 +261,6 @@ async fn seed(app: &TestApp, world: &mut World, target: usize, rng: &mut StdRng)
     }
 }
 
-/// The `_sum` and `_count` of the statements metric for one route.
-async fn statements(app: &TestApp, method: &str, route: &str) -> (f64, f64) {
-    let text = app
-        .get("/metrics", None)
-        .await
-        .text()
-        .await
-        .expect("metrics");
-    let labels = format!("{{method=\"{method}\",route=\"{route}\"}}");
-    let value = |series: &str| {
-        text.lines()
-            .find_map(|l| l.strip_prefix(&format!("{series}{labels} ")))
-            .map_or(0.0, |v| v.trim().parse::<f64>().unwrap_or(0.0))
-    };
-    (
-        value("http_request_db_statements_sum"),
-        value("http_request_db_statements_count"),
-    )
-}
-
 /// The path of the n-th request of a class.
 type PathOf = Box<dyn Fn(usize) -> String>;
 
@@ -300,7 +280,7 @@ async fn measure(
     concurrency: usize,
     path: impl Fn(usize) -> String,
 ) -> Figures {
-    let (sum0, count0) = statements(app, "GET", route).await;
+    let (sum0, count0) = app.db_statements("GET", route).await;
     let paths: Vec<String> = (0..requests).map(path).collect();
     let started = Instant::now();
     let mut latencies = Vec::with_capacity(requests);
@@ -336,7 +316,7 @@ async fn measure(
     let elapsed = started.elapsed();
     latencies.sort();
     let at = |q: f64| latencies[((latencies.len() as f64 * q) as usize).min(latencies.len() - 1)];
-    let (sum1, count1) = statements(app, "GET", route).await;
+    let (sum1, count1) = app.db_statements("GET", route).await;
     Figures {
         per_second: requests as f64 / elapsed.as_secs_f64(),
         p50: at(0.50),

@@ -251,6 +251,50 @@ impl TestApp {
         .id
     }
 
+    /// The `_sum` and `_count` of the service's `http_request_db_statements` histogram for one
+    /// route (its pattern, e.g. `/api/v1/suggestions/{id}/status`), read from `/metrics`.
+    pub async fn db_statements(&self, method: &str, route: &str) -> (f64, f64) {
+        let text = self
+            .get("/metrics", None)
+            .await
+            .text()
+            .await
+            .expect("metrics");
+        let labels = format!("{{method=\"{method}\",route=\"{route}\"}}");
+        let value = |series: &str| {
+            text.lines()
+                .find_map(|l| l.strip_prefix(&format!("{series}{labels} ")))
+                .map_or(0.0, |v| v.trim().parse::<f64>().expect("a number"))
+        };
+        (
+            value("http_request_db_statements_sum"),
+            value("http_request_db_statements_count"),
+        )
+    }
+
+    /// The first message of the caller's inbox that `wanted` accepts, waiting for the sender
+    /// (which delivers in the background) for up to five seconds.
+    pub async fn wait_for_inbox(&self, token: &str, wanted: impl Fn(&Value) -> bool) -> Value {
+        for _ in 0..100 {
+            let inbox: Value = self
+                .get("/api/v1/me/notifications", Some(token))
+                .await
+                .json()
+                .await
+                .expect("json");
+            if let Some(item) = inbox["items"]
+                .as_array()
+                .expect("items")
+                .iter()
+                .find(|i| wanted(i))
+            {
+                return item.clone();
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("no such message in the inbox");
+    }
+
     /// Signs in and returns the tokens; panics unless the login succeeds.
     pub async fn login(&self, username: &str, password: &str) -> Session {
         let response = self

@@ -10,27 +10,6 @@ fn today() -> chrono::NaiveDate {
     api::domain::local_time::today()
 }
 
-async fn wait_for_inbox(app: &tests::TestApp, token: &str, template: &str) -> Value {
-    for _ in 0..100 {
-        let inbox: Value = app
-            .get("/api/v1/me/notifications", Some(token))
-            .await
-            .json()
-            .await
-            .unwrap();
-        if let Some(item) = inbox["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|i| i["template"] == template)
-        {
-            return item.clone();
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    panic!("no {template} in the inbox");
-}
-
 #[tokio::test]
 async fn voters_book_a_published_session_and_race_for_the_last_seat() {
     let app = spawn_app().await;
@@ -221,7 +200,9 @@ async fn voters_book_a_published_session_and_race_for_the_last_seat() {
     } else {
         &bob
     };
-    let notice = wait_for_inbox(&app, &told.access, "reception.cancelled").await;
+    let notice = app
+        .wait_for_inbox(&told.access, |i| i["template"] == "reception.cancelled")
+        .await;
     assert!(
         notice["body"].as_str().unwrap().contains("场地临时征用"),
         "{notice}"

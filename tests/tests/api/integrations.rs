@@ -352,6 +352,63 @@ async fn clients_get_tokens_within_their_scopes_and_region() {
         "forbidden",
     )
     .await;
+    let by_staff = app
+        .post(
+            "/api/v1/clients",
+            Some(&s.liaison.access),
+            &json!({"name": "站里", "region_id": s.district, "scopes": ["read:cases"]}),
+        )
+        .await;
+    assert_problem(by_staff, 403, "forbidden").await;
+    // Another region's client cannot be changed or rotated from here; bad changes are refused.
+    let foreign = app
+        .patch(
+            &format!("/api/v1/clients/{other_id}"),
+            Some(admin),
+            &json!({"disabled": true}),
+        )
+        .await;
+    assert_problem(foreign, 404, "not_found").await;
+    let foreign = app
+        .post(
+            &format!("/api/v1/clients/{other_id}/secret:rotate"),
+            Some(admin),
+            &json!({}),
+        )
+        .await;
+    assert_problem(foreign, 404, "not_found").await;
+    let emptied = app
+        .patch(
+            &format!("/api/v1/clients/{id}"),
+            Some(admin),
+            &json!({"scopes": []}),
+        )
+        .await;
+    assert_problem(emptied, 422, "validation_failed").await;
+    let garbled = app
+        .request(
+            reqwest::Method::POST,
+            &format!("/api/v1/clients/{id}/secret:rotate"),
+            Some(admin),
+        )
+        .header("content-type", "application/json")
+        .body("{grace")
+        .send()
+        .await
+        .expect("sent");
+    assert_problem(garbled, 400, "malformed_body").await;
+    let bad_basic = app
+        .request(reqwest::Method::POST, "/api/v1/auth/token", None)
+        .header("authorization", "Basic not-base64!")
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .expect("sent");
+    assert_problem(bad_basic, 401, "invalid_credentials").await;
+    // None of these refusals changed the client.
+    let unchanged = json_of(app.get(&format!("/api/v1/clients/{id}"), Some(admin)).await).await;
+    assert_eq!(unchanged["version"], 1);
+    assert_eq!(unchanged["scopes"], json!(["read:cases"]));
 
     // Rotation: the old secret works through its grace period; without one it stops at once.
     let rotated = app

@@ -1236,16 +1236,19 @@ async fn create_ticket(
         external_id: &external_id,
         channel,
     };
-    let created_row = match service::create(&state, submitter, &client(&req, &state), new, None)
-        .await
-    {
-        Ok(created) => created.submission,
-        // The same ticket sent twice at once: the other request created it.
-        Err(ApiError::Conflict(_)) => service::ticket(state.db.writer(), caller.id, &external_id)
-            .await?
-            .ok_or_else(|| ApiError::internal(anyhow::anyhow!("ticket vanished")))?,
-        Err(other) => return Err(other),
-    };
+    let created_row =
+        match service::create(&state, submitter, &client(&req, &state), new, None).await {
+            Ok(created) => created.submission,
+            // The same ticket sent twice at once: the other request created it. Any other clash
+            // (no such ticket after all) is answered as it came.
+            Err(clash @ ApiError::Conflict(_)) => {
+                match service::ticket(state.db.writer(), caller.id, &external_id).await? {
+                    Some(existing) => existing,
+                    None => return Err(clash),
+                }
+            }
+            Err(other) => return Err(other),
+        };
     let body = dto(state.db.reader(), created_row, Viewer::Staff).await?;
     created(&req, &format!("/api/v1/submissions/{}", body.id), &body)
 }

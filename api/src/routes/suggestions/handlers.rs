@@ -259,9 +259,7 @@ async fn list_suggestions(
     let mut links = service::links_of(db, &ids).await?;
     let mut items = Vec::with_capacity(rows.items.len());
     for row in rows.items {
-        let Some(links) = links.remove(&row.id) else {
-            continue;
-        };
+        let links = links.remove(&row.id).unwrap_or_default();
         let roles = standing.roles(&links.authors, &links.units);
         items.push(dto_with(row, links, &roles)?);
     }

@@ -1218,6 +1218,7 @@ pub async fn list(
 }
 
 /// Authors (lead first), source submissions and units of a case.
+#[derive(Default)]
 pub struct Links {
     pub escalated_to: Option<Uuid>,
     pub authors: Vec<Uuid>,
@@ -1226,12 +1227,7 @@ pub struct Links {
 }
 
 pub async fn links(db: &impl ConnectionTrait, id: Uuid) -> Result<Links, ApiError> {
-    Ok(links_of(db, &[id]).await?.remove(&id).unwrap_or(Links {
-        escalated_to: None,
-        authors: Vec::new(),
-        sources: Vec::new(),
-        units: Vec::new(),
-    }))
+    Ok(links_of(db, &[id]).await?.remove(&id).unwrap_or_default())
 }
 
 /// The links of each of `cases`, in four queries whatever their number (for lists).
@@ -1239,18 +1235,8 @@ pub async fn links_of(
     db: &impl ConnectionTrait,
     cases: &[Uuid],
 ) -> Result<std::collections::HashMap<Uuid, Links>, ApiError> {
-    let mut map: std::collections::HashMap<Uuid, Links> = cases
-        .iter()
-        .map(|id| {
-            let empty = Links {
-                escalated_to: None,
-                authors: Vec::new(),
-                sources: Vec::new(),
-                units: Vec::new(),
-            };
-            (*id, empty)
-        })
-        .collect();
+    let mut map: std::collections::HashMap<Uuid, Links> =
+        cases.iter().map(|id| (*id, Links::default())).collect();
     if cases.is_empty() {
         return Ok(map);
     }
