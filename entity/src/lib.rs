@@ -35,6 +35,7 @@ pub mod submission_event;
 pub mod suggestion;
 pub mod suggestion_author;
 pub mod suggestion_event;
+pub mod suggestion_deadline_notice;
 pub mod suggestion_source;
 pub mod suggestion_unit;
 pub mod unit;

@@ -28,6 +28,7 @@ pub use crate::submission::Entity as Submission;
 pub use crate::submission_event::Entity as SubmissionEvent;
 pub use crate::suggestion::Entity as Suggestion;
 pub use crate::suggestion_author::Entity as SuggestionAuthor;
+pub use crate::suggestion_deadline_notice::Entity as SuggestionDeadlineNotice;
 pub use crate::suggestion_event::Entity as SuggestionEvent;
 pub use crate::suggestion_source::Entity as SuggestionSource;
 pub use crate::suggestion_unit::Entity as SuggestionUnit;

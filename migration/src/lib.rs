@@ -16,6 +16,7 @@ mod m20261123_000008_create_units;
 mod m20261123_000009_create_suggestions;
 mod m20261123_000010_index_escalations;
 mod m20261123_000011_create_integrations;
+mod m20261123_000012_suggestion_list_indexes;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000009_create_suggestions::Migration),
             Box::new(m20261123_000010_index_escalations::Migration),
             Box::new(m20261123_000011_create_integrations::Migration),
+            Box::new(m20261123_000012_suggestion_list_indexes::Migration),
         ]
     }
 }

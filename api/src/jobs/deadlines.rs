@@ -1,12 +1,14 @@
 //! The deadline sweep of suggestions (督办): a case past its deadline without a reply is overdue
 //! (computed from the deadline, so it shows everywhere at once); the sweep tells the lead unit's
 //! handlers and the station's staff once per deadline, and reminds the handlers three working
-//! days before it. Messages go through the outbox; their dedupe keys make a sweep repeatable.
+//! days before it. Messages go through the outbox; their dedupe keys make a sweep repeatable, and
+//! `suggestion_deadline_notices` keeps a told case out of the next rounds' reading.
 
 use chrono::NaiveDate;
 use entity::notification::Channel;
-use entity::{station_staff, suggestion, unit_member};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use entity::{station_staff, suggestion, suggestion_deadline_notice, unit_member};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
 use crate::domain::local_time::local_date;
@@ -75,16 +77,43 @@ fn notice(
     }
 }
 
-/// One sweep on `today`: returns (overdue cases told, cases reminded).
-pub async fn sweep(state: &AppState, today: NaiveDate) -> Result<(usize, usize), sea_orm::DbErr> {
-    let open = suggestion::Entity::find()
+/// The open cases whose deadline satisfies `deadline` and which have no `kind` notice for it yet.
+async fn untold(
+    db: &impl ConnectionTrait,
+    kind: &str,
+    deadline: Condition,
+) -> Result<Vec<suggestion::Model>, sea_orm::DbErr> {
+    let told = Query::select()
+        .expr(Expr::val(1))
+        .from(suggestion_deadline_notice::Entity)
+        .and_where(
+            Expr::col((
+                suggestion_deadline_notice::Entity,
+                suggestion_deadline_notice::Column::SuggestionId,
+            ))
+            .equals((suggestion::Entity, suggestion::Column::Id)),
+        )
+        .and_where(
+            Expr::col((
+                suggestion_deadline_notice::Entity,
+                suggestion_deadline_notice::Column::Deadline,
+            ))
+            .equals((suggestion::Entity, suggestion::Column::Deadline)),
+        )
+        .and_where(suggestion_deadline_notice::Column::Kind.eq(kind))
+        .to_owned();
+    suggestion::Entity::find()
         .filter(suggestion::Column::Status.is_in(["assigned", "in_progress"]))
-        .filter(suggestion::Column::Deadline.is_not_null())
-        .all(state.db.reader())
-        .await?;
-    if open.is_empty() {
-        return Ok((0, 0));
-    }
+        .filter(deadline)
+        .filter(Expr::exists(told).not())
+        .all(db)
+        .await
+}
+
+/// One sweep on `today`: returns (overdue cases told, cases reminded). Each case is told once
+/// per kind and deadline (a row in `suggestion_deadline_notices`, written with the messages), so
+/// a round reads only the cases that became due since the last one.
+pub async fn sweep(state: &AppState, today: NaiveDate) -> Result<(usize, usize), sea_orm::DbErr> {
     let calendar = crate::routes::holidays::service::calendar(
         state.db.reader(),
         today,
@@ -94,50 +123,97 @@ pub async fn sweep(state: &AppState, today: NaiveDate) -> Result<(usize, usize),
     let soon = calendar
         .add_working_days(today, REMINDER_WORKING_DAYS)
         .unwrap_or(today);
-    let (mut overdue, mut reminded) = (0, 0);
-    for case in open {
+    let late = untold(
+        state.db.reader(),
+        "overdue",
+        Condition::all().add(suggestion::Column::Deadline.lt(today)),
+    )
+    .await?;
+    let due_soon = untold(
+        state.db.reader(),
+        "reminder",
+        Condition::all()
+            .add(suggestion::Column::Deadline.gte(today))
+            .add(suggestion::Column::Deadline.lte(soon)),
+    )
+    .await?;
+    let (overdue, reminded) = (late.len(), due_soon.len());
+    for case in late {
         let Some(deadline) = case.deadline else {
             continue;
         };
         let txn = state.db.begin_write().await?;
-        if deadline < today {
-            let mut users = handlers_of(&txn, case.lead_unit_id).await?;
-            users.extend(staff_of(&txn, case.station_id).await?);
-            for user in users {
-                outbox::enqueue(
-                    &txn,
-                    &notice(
-                        &case,
-                        "overdue",
-                        deadline,
-                        user,
-                        "交办事项已逾期",
-                        format!("“{}”已超过办理期限 {deadline}。", case.title),
-                    ),
-                )
-                .await?;
-            }
-            overdue += 1;
-        } else if deadline <= soon {
-            for user in handlers_of(&txn, case.lead_unit_id).await? {
-                outbox::enqueue(
-                    &txn,
-                    &notice(
-                        &case,
-                        "reminder",
-                        deadline,
-                        user,
-                        "交办事项即将到期",
-                        format!("“{}”的办理期限是 {deadline}，请抓紧答复。", case.title),
-                    ),
-                )
-                .await?;
-            }
-            reminded += 1;
+        let mut users = handlers_of(&txn, case.lead_unit_id).await?;
+        users.extend(staff_of(&txn, case.station_id).await?);
+        for user in users {
+            outbox::enqueue(
+                &txn,
+                &notice(
+                    &case,
+                    "overdue",
+                    deadline,
+                    user,
+                    "交办事项已逾期",
+                    format!("“{}”已超过办理期限 {deadline}。", case.title),
+                ),
+            )
+            .await?;
         }
+        record_told(&txn, case.id, "overdue", deadline).await?;
+        txn.commit().await?;
+    }
+    for case in due_soon {
+        let Some(deadline) = case.deadline else {
+            continue;
+        };
+        let txn = state.db.begin_write().await?;
+        for user in handlers_of(&txn, case.lead_unit_id).await? {
+            outbox::enqueue(
+                &txn,
+                &notice(
+                    &case,
+                    "reminder",
+                    deadline,
+                    user,
+                    "交办事项即将到期",
+                    format!("“{}”的办理期限是 {deadline}，请抓紧答复。", case.title),
+                ),
+            )
+            .await?;
+        }
+        record_told(&txn, case.id, "reminder", deadline).await?;
         txn.commit().await?;
     }
     Ok((overdue, reminded))
+}
+
+/// Records that `case` was told of `kind` for `deadline` (a second sweep racing this one finds
+/// the row and does nothing).
+async fn record_told(
+    db: &impl ConnectionTrait,
+    case: Uuid,
+    kind: &str,
+    deadline: NaiveDate,
+) -> Result<(), sea_orm::DbErr> {
+    suggestion_deadline_notice::Entity::insert(suggestion_deadline_notice::ActiveModel {
+        suggestion_id: Set(case),
+        kind: Set(kind.to_owned()),
+        deadline: Set(deadline),
+        created_at: Set(crate::clock::now()),
+    })
+    .on_conflict(
+        OnConflict::columns([
+            suggestion_deadline_notice::Column::SuggestionId,
+            suggestion_deadline_notice::Column::Kind,
+            suggestion_deadline_notice::Column::Deadline,
+        ])
+        .do_nothing()
+        .to_owned(),
+    )
+    .try_insert()
+    .exec(db)
+    .await?;
+    Ok(())
 }
 
 /// The sweep for the current day, as the maintenance job runs it.

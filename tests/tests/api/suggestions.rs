@@ -813,6 +813,22 @@ async fn overdue_cases_are_flagged_swept_once_and_supervised() {
         .await,
         1
     );
+    // Told cases are recorded, so later rounds do not read them again.
+    assert_eq!(count_rows(app.db(), "suggestion_deadline_notices").await, 2);
+    assert_eq!(
+        api::jobs::deadlines::run_once(&app.state)
+            .await
+            .expect("sweep"),
+        (0, 0)
+    );
+    // A new deadline is a new matter: moving it into the past again tells once more.
+    set_deadline(&app, &ids[1], today - chrono::Days::new(2)).await;
+    assert_eq!(
+        api::jobs::deadlines::run_once(&app.state)
+            .await
+            .expect("sweep"),
+        (1, 0)
+    );
 
     // Supervision: staff only, shown and filterable.
     let path = format!("/api/v1/suggestions/{}/supervise", ids[0]);

@@ -7,6 +7,7 @@ use entity::{
     category, deputy, deputy_station, region_closure, station, submission, suggestion,
     suggestion_author, suggestion_event, suggestion_source, suggestion_unit, unit, unit_member,
 };
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, PaginatorTrait,
     QueryFilter, QueryOrder, QuerySelect, Set,
@@ -1146,7 +1147,7 @@ pub async fn list(
     after: Option<(DateTime<Utc>, Uuid)>,
     limit: u64,
 ) -> Result<Vec<suggestion::Model>, ApiError> {
-    let mut query = suggestion::Entity::find().filter(access::visible(caller)?);
+    let mut query = suggestion::Entity::find().filter(list_scope(db, caller).await?);
     if let Some(status) = filter.status {
         query = query.filter(suggestion::Column::Status.eq(status.as_str()));
     }
@@ -1174,15 +1175,20 @@ pub async fn list(
         );
     }
     if let Some(unit) = filter.unit_id {
-        query = query.filter(
-            suggestion::Column::Id.in_subquery(
-                sea_orm::sea_query::Query::select()
-                    .column(suggestion_unit::Column::SuggestionId)
-                    .from(suggestion_unit::Entity)
-                    .and_where(suggestion_unit::Column::UnitId.eq(unit))
-                    .to_owned(),
-            ),
-        );
+        // A correlated EXISTS, not `id IN (the unit's cases)`: the planner then walks the newest
+        // cases in page order and probes the unit's row for each, stopping at the limit, where
+        // the IN form fetched every case of the unit and sorted them.
+        query = query.filter(Expr::exists(
+            sea_orm::sea_query::Query::select()
+                .expr(Expr::val(1))
+                .from(suggestion_unit::Entity)
+                .and_where(
+                    Expr::col((suggestion_unit::Entity, suggestion_unit::Column::SuggestionId))
+                        .equals((suggestion::Entity, suggestion::Column::Id)),
+                )
+                .and_where(suggestion_unit::Column::UnitId.eq(unit))
+                .to_owned(),
+        ));
     }
     if let Some(overdue) = filter.overdue {
         let today = local_date(crate::clock::now());
@@ -1215,6 +1221,27 @@ pub async fn list(
         .limit(limit + 1)
         .all(db)
         .await?)
+}
+
+/// The cases `caller` may list, as a filter that keeps pages cheap. Station staff's stations
+/// are read first and compared with `=` when there is one (the usual case): `station_id = ?`
+/// walks the `(station_id, updated_at, id)` index in page order and stops at the limit, whereas
+/// `station_id IN (subquery)` reads every case of the station and sorts them.
+async fn list_scope(db: &impl ConnectionTrait, caller: &AuthUser) -> Result<Condition, ApiError> {
+    if caller.role != entity::user::Role::StationStaff {
+        return access::visible(caller);
+    }
+    let stations: Vec<Uuid> = entity::station_staff::Entity::find()
+        .select_only()
+        .column(entity::station_staff::Column::StationId)
+        .filter(entity::station_staff::Column::UserId.eq(caller.id))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(Condition::all().add(match stations.as_slice() {
+        [one] => suggestion::Column::StationId.eq(*one),
+        many => suggestion::Column::StationId.is_in(many.iter().copied()),
+    }))
 }
 
 /// Authors (lead first), source submissions and units of a case.
