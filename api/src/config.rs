@@ -121,6 +121,19 @@ pub struct Settings {
     pub anonymous_submit_per_ip: ThrottleSettings,
     pub track_per_ip: ThrottleSettings,
     pub upload_per_ip: ThrottleSettings,
+    /// Development switch: webhooks may target plain HTTP and loopback addresses.
+    pub webhook_allow_insecure: bool,
+    /// Fixed addresses of webhook target host names, used instead of DNS (still screened).
+    pub webhook_resolve: Vec<(String, Vec<std::net::IpAddr>)>,
+    /// How often the webhook worker looks for new events and due deliveries.
+    pub webhook_poll_interval: Duration,
+    /// How long a receiver may take to answer a delivery.
+    pub webhook_timeout: Duration,
+    /// The first retry delay of a failed delivery (doubling, capped at an hour, with jitter).
+    pub webhook_retry_base: Duration,
+    /// How long a delivery is retried before it is failed, and how long a webhook may fail
+    /// without a success before it is paused.
+    pub webhook_retry_window: Duration,
 }
 
 /// The QR code template when none is configured: a reserved domain, so that nobody mistakes an
@@ -334,6 +347,28 @@ impl Settings {
                 "is refused when LIANLUO_ENV=production",
             ));
         }
+        settings.webhook_allow_insecure = flag("LIANLUO_WEBHOOK_ALLOW_INSECURE")?;
+        if settings.webhook_allow_insecure && settings.production {
+            return Err(ConfigError::new(
+                "LIANLUO_WEBHOOK_ALLOW_INSECURE",
+                "is refused when LIANLUO_ENV=production",
+            ));
+        }
+        if let Some(v) = var("LIANLUO_WEBHOOK_RESOLVE") {
+            settings.webhook_resolve = parse_resolve(&v)?;
+        }
+        if let Some(n) = number("LIANLUO_WEBHOOK_POLL_MS", 10, 600_000)? {
+            settings.webhook_poll_interval = millis(n);
+        }
+        if let Some(n) = number("LIANLUO_WEBHOOK_TIMEOUT_MS", 100, 60_000)? {
+            settings.webhook_timeout = millis(n);
+        }
+        if let Some(n) = number("LIANLUO_WEBHOOK_RETRY_BASE_MS", 10, 3_600_000)? {
+            settings.webhook_retry_base = millis(n);
+        }
+        if let Some(n) = number("LIANLUO_WEBHOOK_RETRY_WINDOW_SECS", 1, 7 * 86_400)? {
+            settings.webhook_retry_window = seconds(n);
+        }
         Ok(settings)
     }
 
@@ -379,6 +414,12 @@ impl Settings {
             anonymous_submit_per_ip: throttle(5, 600),
             track_per_ip: throttle(10, 30),
             upload_per_ip: throttle(30, 20),
+            webhook_allow_insecure: false,
+            webhook_resolve: Vec::new(),
+            webhook_poll_interval: Duration::from_secs(1),
+            webhook_timeout: Duration::from_secs(10),
+            webhook_retry_base: Duration::from_secs(10),
+            webhook_retry_window: Duration::from_secs(24 * 3600),
         }
     }
 }
@@ -403,6 +444,24 @@ fn parse_http_url(name: &'static str, value: &str) -> Result<String, ConfigError
         }
         _ => Err(ConfigError::new(name, "must be an http:// or https:// URL")),
     }
+}
+
+/// Parses `LIANLUO_WEBHOOK_RESOLVE`: `host=ip[|ip...]`, comma-separated.
+fn parse_resolve(value: &str) -> Result<Vec<(String, Vec<std::net::IpAddr>)>, ConfigError> {
+    let name = "LIANLUO_WEBHOOK_RESOLVE";
+    let mut out = Vec::new();
+    for entry in value.split(',').map(str::trim).filter(|e| !e.is_empty()) {
+        let (host, ips) = entry
+            .split_once('=')
+            .ok_or_else(|| ConfigError::new(name, format!("`{entry}` is not host=ip")))?;
+        let ips = ips
+            .split('|')
+            .map(|ip| ip.trim().parse())
+            .collect::<Result<Vec<std::net::IpAddr>, _>>()
+            .map_err(|_| ConfigError::new(name, format!("`{entry}` has an invalid address")))?;
+        out.push((host.trim().to_ascii_lowercase(), ips));
+    }
+    Ok(out)
 }
 
 /// Checks a QR URL template: `{code}` once, and an http(s) URL once filled in.
@@ -524,6 +583,48 @@ mod tests {
         let secret = "x".repeat(40);
         let s = from(&[("LIANLUO_JWT_SECRET", &secret)]).unwrap();
         assert!(!format!("{s:?}").contains(&secret));
+    }
+
+    #[test]
+    fn insecure_webhooks_are_refused_in_production() {
+        let err = from(&[
+            ("LIANLUO_WEBHOOK_ALLOW_INSECURE", "true"),
+            ("LIANLUO_ENV", "production"),
+        ])
+        .unwrap_err();
+        assert_eq!(err.variable, "LIANLUO_WEBHOOK_ALLOW_INSECURE");
+        let s = from(&[
+            ("LIANLUO_WEBHOOK_ALLOW_INSECURE", "1"),
+            ("LIANLUO_WEBHOOK_TIMEOUT_MS", "2500"),
+        ])
+        .unwrap();
+        assert!(s.webhook_allow_insecure);
+        assert_eq!(s.webhook_timeout, Duration::from_millis(2500));
+        assert_eq!(
+            from(&[("LIANLUO_WEBHOOK_RETRY_WINDOW_SECS", "0")])
+                .unwrap_err()
+                .variable,
+            "LIANLUO_WEBHOOK_RETRY_WINDOW_SECS"
+        );
+        let s = from(&[(
+            "LIANLUO_WEBHOOK_RESOLVE",
+            "Intranet.example=10.0.0.7|fd00::7, b.example=93.184.216.34",
+        )])
+        .unwrap();
+        assert_eq!(s.webhook_resolve.len(), 2);
+        assert_eq!(s.webhook_resolve[0].0, "intranet.example");
+        assert_eq!(s.webhook_resolve[0].1.len(), 2);
+        for bad in ["nohost", "a.example=not-an-ip"] {
+            assert_eq!(
+                from(&[("LIANLUO_WEBHOOK_RESOLVE", bad)])
+                    .unwrap_err()
+                    .variable,
+                "LIANLUO_WEBHOOK_RESOLVE"
+            );
+        }
+        let defaults = from(&[]).unwrap();
+        assert_eq!(defaults.webhook_timeout, Duration::from_secs(10));
+        assert_eq!(defaults.webhook_retry_window, Duration::from_secs(86_400));
     }
 
     #[test]

@@ -26,4 +26,5 @@ pub mod routes;
 pub mod startup;
 pub mod statement_count;
 pub mod telemetry;
+pub mod webhooks;
 pub mod wechat;

@@ -102,6 +102,7 @@ every response carries `X-Request-Id`.",
         (name = "stats", description = "Statistics computed from the data: the attendance report (定期通报)"),
         (name = "clients", description = "Machine clients (district platforms, the 12345 hotline): administration, and OAuth 2.0 client-credentials tokens. An operation that admits clients lists the scopes it needs under the `client` security scheme; every other operation refuses their tokens (403 `client_not_allowed`)."),
         (name = "changes", description = "The change feed: every change of submissions, suggestions, stations, deputies and reception days, in an order that never skips"),
+        (name = "webhooks", description = "Push subscriptions of machine clients (`manage:webhooks`): the change feed's events POSTed to an HTTPS target, signed with `Lianluo-Signature: v1=<hex HMAC-SHA256 of \"<Lianluo-Timestamp>.<body>\">`, retried with backoff for 24 hours, in order per object; deliveries and attempts are listed and can be redelivered"),
         (name = "intake", description = "Tickets from the 12345 hotline and district platforms"),
     ),
     components(

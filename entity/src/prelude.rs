@@ -36,3 +36,6 @@ pub use crate::unit::Entity as Unit;
 pub use crate::unit_member::Entity as UnitMember;
 pub use crate::user::Entity as User;
 pub use crate::voter_account::Entity as VoterAccount;
+pub use crate::webhook::Entity as Webhook;
+pub use crate::webhook_attempt::Entity as WebhookAttempt;
+pub use crate::webhook_delivery::Entity as WebhookDelivery;

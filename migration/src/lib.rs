@@ -17,6 +17,7 @@ mod m20261123_000009_create_suggestions;
 mod m20261123_000010_index_escalations;
 mod m20261123_000011_create_integrations;
 mod m20261123_000012_suggestion_list_indexes;
+mod m20261123_000013_create_webhooks;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000010_index_escalations::Migration),
             Box::new(m20261123_000011_create_integrations::Migration),
             Box::new(m20261123_000012_suggestion_list_indexes::Migration),
+            Box::new(m20261123_000013_create_webhooks::Migration),
         ]
     }
 }

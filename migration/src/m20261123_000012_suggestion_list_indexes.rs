@@ -35,10 +35,19 @@ enum SuggestionDeadlineNotices {
 
 /// The list indexes after this migration: (name, columns).
 const ORDERED: [(&str, &[&str]); 4] = [
-    ("idx_suggestions_station", &["station_id", "updated_at", "id"]),
+    (
+        "idx_suggestions_station",
+        &["station_id", "updated_at", "id"],
+    ),
     ("idx_suggestions_region", &["region_id", "updated_at", "id"]),
-    ("idx_suggestions_lead_unit", &["lead_unit_id", "updated_at", "id"]),
-    ("idx_suggestions_status_updated", &["status", "updated_at", "id"]),
+    (
+        "idx_suggestions_lead_unit",
+        &["lead_unit_id", "updated_at", "id"],
+    ),
+    (
+        "idx_suggestions_status_updated",
+        &["status", "updated_at", "id"],
+    ),
 ];
 
 /// The indexes of migration 000009 that this one replaces.
@@ -63,7 +72,12 @@ fn index(name: &str, columns: &[&str]) -> IndexCreateStatement {
 async fn drop_all(manager: &SchemaManager<'_>, names: &[&str]) -> Result<(), DbErr> {
     for name in names {
         manager
-            .drop_index(Index::drop().name(*name).table(Suggestions::Table).to_owned())
+            .drop_index(
+                Index::drop()
+                    .name(*name)
+                    .table(Suggestions::Table)
+                    .to_owned(),
+            )
             .await?;
     }
     Ok(())

@@ -113,6 +113,21 @@ pub const REQUIRED_SCOPES: &[(&str, &str, &[Scope])] = &[
         &[Scope::ReadCases],
     ),
     ("POST", "/api/v1/intake/tickets", &[Scope::WriteTickets]),
+    ("GET", "/api/v1/webhooks", &[Scope::ManageWebhooks]),
+    ("POST", "/api/v1/webhooks", &[Scope::ManageWebhooks]),
+    ("GET", "/api/v1/webhooks/{id}", &[Scope::ManageWebhooks]),
+    ("PATCH", "/api/v1/webhooks/{id}", &[Scope::ManageWebhooks]),
+    ("DELETE", "/api/v1/webhooks/{id}", &[Scope::ManageWebhooks]),
+    (
+        "GET",
+        "/api/v1/webhooks/{id}/deliveries",
+        &[Scope::ManageWebhooks],
+    ),
+    (
+        "POST",
+        "/api/v1/webhooks/{id}/deliveries/{delivery_id}:redeliver",
+        &[Scope::ManageWebhooks],
+    ),
 ];
 
 /// The scopes that admit a client to `method` on the route `pattern`; `None` when clients may

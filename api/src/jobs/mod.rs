@@ -1,5 +1,5 @@
 //! Background work that runs inside the service beside the HTTP server: housekeeping, the
-//! notification sender, and the change feed's sequencer.
+//! notification sender, the change feed's sequencer and the webhook worker.
 
 pub mod deadlines;
 pub mod maintenance;
@@ -23,6 +23,7 @@ pub struct Jobs {
     sender: tokio::task::JoinHandle<()>,
     maintenance: tokio::task::JoinHandle<()>,
     sequencer: tokio::task::JoinHandle<()>,
+    webhooks: tokio::task::JoinHandle<()>,
 }
 
 impl Jobs {
@@ -33,6 +34,16 @@ impl Jobs {
         let _ = self.stop.send(true);
         self.maintenance.abort();
         self.sequencer.abort();
+        // The webhook worker finishes its round, so that what it sent is recorded and no lease
+        // is left to lapse; cut off, a delivery is sent again when its lease lapses.
+        let mut webhooks = self.webhooks;
+        if tokio::time::timeout(SENDER_GRACE, &mut webhooks)
+            .await
+            .is_err()
+        {
+            tracing::warn!("the webhook worker did not stop in time");
+            webhooks.abort();
+        }
         let mut sender = self.sender;
         if tokio::time::timeout(SENDER_GRACE, &mut sender)
             .await
@@ -48,6 +59,7 @@ impl Jobs {
 pub fn spawn(state: web::Data<AppState>) -> Jobs {
     let (stop, stopped) = watch::channel(false);
     let sequencer_stopped = stopped.clone();
+    let webhooks_stopped = stopped.clone();
     Jobs {
         stop,
         sender: tokio::spawn(crate::notify::sender::run(
@@ -61,6 +73,25 @@ pub fn spawn(state: web::Data<AppState>) -> Jobs {
             CHANGE_SEQUENCING,
             sequencer_stopped,
         )),
+        webhooks: tokio::spawn(crate::webhooks::worker::run(
+            state.db.clone(),
+            webhook_settings(&state.settings),
+            state.settings.webhook_poll_interval,
+            webhooks_stopped,
+        )),
         maintenance: tokio::spawn(maintenance::run(state)),
+    }
+}
+
+/// How the webhook worker sends, from the service's settings.
+pub fn webhook_settings(settings: &crate::config::Settings) -> crate::webhooks::delivery::Settings {
+    crate::webhooks::delivery::Settings {
+        policy: crate::webhooks::target::TargetPolicy {
+            allow_insecure: settings.webhook_allow_insecure,
+            hosts: settings.webhook_resolve.clone(),
+        },
+        timeout: settings.webhook_timeout,
+        retry_base: settings.webhook_retry_base,
+        retry_window: settings.webhook_retry_window,
     }
 }

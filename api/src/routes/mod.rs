@@ -23,6 +23,7 @@ pub mod suggestions;
 pub mod units;
 pub mod users;
 pub mod voters;
+pub mod webhooks;
 
 use actix_web::middleware::from_fn;
 use utoipa_actix_web::{scope, service_config::ServiceConfig};
@@ -41,6 +42,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
                     .configure(clients::handlers::routes),
             )
             .configure(changes::handlers::routes)
+            .service(
+                scope::scope("/webhooks")
+                    .wrap(from_fn(idempotent_posts))
+                    .configure(webhooks::handlers::routes),
+            )
             // Tickets are idempotent on their own `external_id`.
             .configure(submissions::handlers::intake_routes)
             .configure(voters::handlers::routes)

@@ -22,4 +22,5 @@ mod submissions;
 mod suggestions;
 mod units;
 mod users;
+mod webhooks;
 mod wechat;

@@ -7,7 +7,6 @@ use entity::{
     category, deputy, deputy_station, region_closure, station, submission, suggestion,
     suggestion_author, suggestion_event, suggestion_source, suggestion_unit, unit, unit_member,
 };
-use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, PaginatorTrait,
     QueryFilter, QueryOrder, QuerySelect, Set,
@@ -1174,22 +1173,6 @@ pub async fn list(
             ),
         );
     }
-    if let Some(unit) = filter.unit_id {
-        // A correlated EXISTS, not `id IN (the unit's cases)`: the planner then walks the newest
-        // cases in page order and probes the unit's row for each, stopping at the limit, where
-        // the IN form fetched every case of the unit and sorted them.
-        query = query.filter(Expr::exists(
-            sea_orm::sea_query::Query::select()
-                .expr(Expr::val(1))
-                .from(suggestion_unit::Entity)
-                .and_where(
-                    Expr::col((suggestion_unit::Entity, suggestion_unit::Column::SuggestionId))
-                        .equals((suggestion::Entity, suggestion::Column::Id)),
-                )
-                .and_where(suggestion_unit::Column::UnitId.eq(unit))
-                .to_owned(),
-        ));
-    }
     if let Some(overdue) = filter.overdue {
         let today = local_date(crate::clock::now());
         let late = Condition::all()
@@ -1215,12 +1198,44 @@ pub async fn list(
             id,
         ));
     }
-    Ok(query
-        .order_by(suggestion::Column::UpdatedAt, Order::Desc)
-        .order_by(suggestion::Column::Id, Order::Desc)
-        .limit(limit + 1)
-        .all(db)
-        .await?)
+    let page = |query: sea_orm::Select<suggestion::Entity>| {
+        query
+            .order_by(suggestion::Column::UpdatedAt, Order::Desc)
+            .order_by(suggestion::Column::Id, Order::Desc)
+            .limit(limit + 1)
+            .all(db)
+    };
+    let Some(unit) = filter.unit_id else {
+        return Ok(page(query).await?);
+    };
+    // A unit's cases are those it leads and those it co-handles. As one condition (an OR, or
+    // `id IN (the unit's rows)`) the database reads every case of the unit and sorts them; as
+    // two pages it walks `(lead_unit_id, updated_at, id)` in order for the lead cases and sorts
+    // only the co-handled ones (few), and the two pages are merged here.
+    let led = page(
+        query
+            .clone()
+            .filter(suggestion::Column::LeadUnitId.eq(unit)),
+    )
+    .await?;
+    let co_handled = page(
+        query.filter(
+            suggestion::Column::Id.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(suggestion_unit::Column::SuggestionId)
+                    .from(suggestion_unit::Entity)
+                    .and_where(suggestion_unit::Column::UnitId.eq(unit))
+                    .and_where(suggestion_unit::Column::Lead.eq(false))
+                    .to_owned(),
+            ),
+        ),
+    )
+    .await?;
+    let mut rows: Vec<suggestion::Model> = led.into_iter().chain(co_handled).collect();
+    rows.sort_by_key(|r| std::cmp::Reverse((r.updated_at, r.id)));
+    rows.dedup_by_key(|r| r.id);
+    rows.truncate(usize::try_from(limit + 1).unwrap_or(usize::MAX));
+    Ok(rows)
 }
 
 /// The cases `caller` may list, as a filter that keeps pages cheap. Station staff's stations

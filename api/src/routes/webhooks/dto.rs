@@ -1,0 +1,116 @@
+//! Request and response bodies of `/api/v1/webhooks`.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+#[derive(Debug, Deserialize, ToSchema, validator::Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"url": "https://platform.example.cn/hooks/lianluo", "event_types": ["suggestion.*", "submission.updated"], "description": "区数字人大平台"}))]
+pub struct CreateWebhookRequest {
+    /// HTTPS, at most 2,048 characters, and not resolving to a loopback, private, link-local or
+    /// metadata address.
+    pub url: String,
+    /// `<type>.<op>` (`suggestion.updated`), `<type>.*` or `*`; types are `submission`,
+    /// `suggestion`, `station`, `deputy`, `reception`, ops `created`, `updated`, `deleted`.
+    /// Case types need the client's `read:cases` scope, the others `read:directory`.
+    pub event_types: Vec<String>,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema, validator::Validate)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateWebhookRequest {
+    pub url: Option<String>,
+    pub event_types: Option<Vec<String>>,
+    pub description: Option<String>,
+    /// `false` pauses deliveries; `true` resumes them (also after an automatic pause), and the
+    /// deliveries waiting are sent at once.
+    pub active: Option<bool>,
+}
+
+/// Whether deliveries are made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum WebhookStatusDto {
+    Active,
+    Paused,
+}
+
+/// A subscription (never its secret, except once when created).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WebhookDto {
+    pub id: Uuid,
+    pub url: String,
+    pub event_types: Vec<String>,
+    pub description: Option<String>,
+    pub status: WebhookStatusDto,
+    /// `owner` (paused through the API) or `failing` (paused after failing for 24 hours).
+    pub pause_reason: Option<String>,
+    pub paused_at: Option<DateTime<Utc>>,
+    /// When the current run of failed attempts began.
+    pub failing_since: Option<DateTime<Utc>>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A new subscription with its signing secret, shown this once.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WebhookWithSecretDto {
+    #[serde(flatten)]
+    pub webhook: WebhookDto,
+    /// The HMAC-SHA256 key of `Lianluo-Signature` (the whole string, prefix included).
+    pub secret: String,
+}
+
+/// Where a delivery stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryStatusDto {
+    Pending,
+    Delivered,
+    Failed,
+}
+
+/// One HTTP attempt.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AttemptDto {
+    pub at: DateTime<Utc>,
+    /// The receiver's status, when it answered.
+    pub status_code: Option<i32>,
+    pub error: Option<String>,
+    pub duration_ms: i32,
+}
+
+/// One event for this subscription.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeliveryDto {
+    /// Also the event id (`Lianluo-Event-Id`), the same on every attempt.
+    pub id: Uuid,
+    pub event_type: String,
+    pub object_id: Uuid,
+    /// The change's position in the feed.
+    pub position: i64,
+    pub status: DeliveryStatusDto,
+    pub attempts: i32,
+    pub next_attempt_at: Option<DateTime<Utc>>,
+    pub last_status_code: Option<i32>,
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub delivered_at: Option<DateTime<Utc>>,
+    pub failed_at: Option<DateTime<Utc>>,
+    /// The latest attempts, newest first (at most 10).
+    pub recent_attempts: Vec<AttemptDto>,
+    /// The body as sent.
+    pub body: serde_json::Value,
+}
+
+/// Delivery list filters (with `limit` and `cursor`).
+#[derive(Debug, Deserialize, IntoParams, validator::Validate)]
+#[into_params(parameter_in = Query)]
+pub struct DeliveryFilters {
+    /// Only deliveries in this state.
+    pub status: Option<DeliveryStatusDto>,
+}

@@ -1,0 +1,372 @@
+//! `/api/v1/webhooks`: a machine client's subscriptions, their deliveries and redelivery.
+
+use std::collections::HashMap;
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use entity::{webhook, webhook_attempt, webhook_delivery};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
+
+use super::dto::*;
+use super::service;
+use crate::auth::AuthUser;
+use crate::error::ApiError;
+use crate::http::client::ClientInfo;
+use crate::http::etag::{created, json_with_etag};
+use crate::http::json::Json;
+use crate::http::pagination::{Page, PageParams, PageRequest};
+use crate::http::params::Query;
+use crate::startup::AppState;
+
+const LIST: &str = "webhooks";
+/// Attempts shown with each delivery.
+const RECENT_ATTEMPTS: usize = 10;
+
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(list_webhooks)
+        .service(create_webhook)
+        .service(get_webhook)
+        .service(update_webhook)
+        .service(delete_webhook)
+        .service(list_webhook_deliveries)
+        .service(redeliver_webhook_delivery);
+}
+
+fn info(req: &HttpRequest, state: &AppState) -> ClientInfo {
+    ClientInfo::of(req, state.settings.trust_forwarded_for)
+}
+
+fn dto(w: webhook::Model) -> WebhookDto {
+    WebhookDto {
+        id: w.id,
+        url: w.url,
+        event_types: w
+            .event_types
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect(),
+        description: w.description,
+        status: if w.status == "active" {
+            WebhookStatusDto::Active
+        } else {
+            WebhookStatusDto::Paused
+        },
+        pause_reason: w.pause_reason,
+        paused_at: w.paused_at,
+        failing_since: w.failing_since,
+        version: w.version,
+        created_at: w.created_at,
+        updated_at: w.updated_at,
+    }
+}
+
+fn status_dto(s: &str) -> DeliveryStatusDto {
+    match s {
+        "delivered" => DeliveryStatusDto::Delivered,
+        "failed" => DeliveryStatusDto::Failed,
+        _ => DeliveryStatusDto::Pending,
+    }
+}
+
+fn status_name(s: DeliveryStatusDto) -> &'static str {
+    match s {
+        DeliveryStatusDto::Pending => "pending",
+        DeliveryStatusDto::Delivered => "delivered",
+        DeliveryStatusDto::Failed => "failed",
+    }
+}
+
+fn delivery_dto(d: webhook_delivery::Model, attempts: Vec<webhook_attempt::Model>) -> DeliveryDto {
+    let pending = d.status == "pending";
+    DeliveryDto {
+        id: d.id,
+        event_type: d.event_type,
+        object_id: d.object_id,
+        position: d.position,
+        status: status_dto(&d.status),
+        attempts: d.attempts,
+        next_attempt_at: pending.then_some(d.next_attempt_at),
+        last_status_code: d.last_status_code,
+        last_error: d.last_error,
+        created_at: d.created_at,
+        delivered_at: d.delivered_at,
+        failed_at: d.failed_at,
+        recent_attempts: attempts
+            .into_iter()
+            .map(|a| AttemptDto {
+                at: a.attempted_at,
+                status_code: a.status_code,
+                error: a.error,
+                duration_ms: a.duration_ms,
+            })
+            .collect(),
+        body: serde_json::from_str(&d.body).unwrap_or(serde_json::Value::Null),
+    }
+}
+
+/// The latest attempts of each of `deliveries`, newest first, in one query.
+async fn attempts_of(
+    db: &impl sea_orm::ConnectionTrait,
+    deliveries: &[Uuid],
+) -> Result<HashMap<Uuid, Vec<webhook_attempt::Model>>, ApiError> {
+    let mut map: HashMap<Uuid, Vec<webhook_attempt::Model>> = HashMap::new();
+    if deliveries.is_empty() {
+        return Ok(map);
+    }
+    for a in webhook_attempt::Entity::find()
+        .filter(webhook_attempt::Column::DeliveryId.is_in(deliveries.iter().copied()))
+        .order_by_desc(webhook_attempt::Column::Id)
+        .all(db)
+        .await?
+    {
+        let list = map.entry(a.delivery_id).or_default();
+        if list.len() < RECENT_ATTEMPTS {
+            list.push(a);
+        }
+    }
+    Ok(map)
+}
+
+/// The signing secret must never sit in a cache.
+fn no_store(mut response: HttpResponse) -> HttpResponse {
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// Subscribes the calling client to events. The target must be HTTPS and may not resolve to a
+/// loopback, private, link-local or metadata address (422). The answer holds the signing
+/// `secret`, shown this once. Events from now on are delivered, signed with
+/// `Lianluo-Signature: v1=<hex HMAC-SHA256 of "<Lianluo-Timestamp>.<body>">`.
+#[utoipa::path(
+    tag = "webhooks",
+    security(("bearer" = [])),
+    request_body = CreateWebhookRequest,
+    responses(
+        (status = 201, description = "Subscribed, with the secret", body = WebhookWithSecretDto, headers(("Location" = String))),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 422, response = crate::openapi::UnprocessableEntity),
+    )
+)]
+#[post("")]
+async fn create_webhook(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: AuthUser,
+    body: Json<CreateWebhookRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let (row, secret) = service::create(
+        &state,
+        &caller,
+        &info(&req, &state),
+        &body.url,
+        &body.event_types,
+        body.description,
+    )
+    .await?;
+    let body = WebhookWithSecretDto {
+        webhook: dto(row),
+        secret,
+    };
+    Ok(no_store(created(
+        &req,
+        &format!("/api/v1/webhooks/{}", body.webhook.id),
+        &body,
+    )?))
+}
+
+/// The calling client's subscriptions, newest first.
+#[utoipa::path(
+    tag = "webhooks",
+    security(("bearer" = [])),
+    params(PageParams),
+    responses(
+        (status = 200, description = "A page of subscriptions", body = Page<WebhookDto>),
+        (status = 403, response = crate::openapi::Forbidden),
+    )
+)]
+#[get("")]
+async fn list_webhooks(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: AuthUser,
+    page: PageRequest,
+) -> Result<HttpResponse, ApiError> {
+    let after = state.cursors.after(LIST, &page)?;
+    let rows = service::list(state.db.reader(), &caller, after, page.limit).await?;
+    let page = state
+        .cursors
+        .page(LIST, rows, page.limit, |w| (w.created_at, w.id), dto);
+    json_with_etag(&req, StatusCode::OK, &page)
+}
+
+/// One subscription (never its secret).
+#[utoipa::path(
+    tag = "webhooks",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Webhook id")),
+    responses(
+        (status = 200, description = "The subscription", body = WebhookDto),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[get("/{id}")]
+async fn get_webhook(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: AuthUser,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let row = service::find(state.db.reader(), &caller, *id).await?;
+    json_with_etag(&req, StatusCode::OK, &dto(row))
+}
+
+/// Changes the target, the event types or the description, or pauses (`active: false`) and
+/// resumes (`active: true`) deliveries. Resuming sends what waited at once.
+#[utoipa::path(
+    tag = "webhooks",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Webhook id")),
+    request_body = UpdateWebhookRequest,
+    responses(
+        (status = 200, description = "The subscription", body = WebhookDto),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 422, response = crate::openapi::UnprocessableEntity),
+    )
+)]
+#[patch("/{id}")]
+async fn update_webhook(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: AuthUser,
+    id: web::Path<Uuid>,
+    body: Json<UpdateWebhookRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let row = service::update(
+        &state,
+        &caller,
+        &info(&req, &state),
+        *id,
+        service::Changes {
+            url: body.url,
+            event_types: body.event_types,
+            description: body.description,
+            active: body.active,
+        },
+    )
+    .await?;
+    json_with_etag(&req, StatusCode::OK, &dto(row))
+}
+
+/// Deletes a subscription and its delivery log.
+#[utoipa::path(
+    tag = "webhooks",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Webhook id")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[delete("/{id}")]
+async fn delete_webhook(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: AuthUser,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    service::delete(&state, &caller, &info(&req, &state), *id).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The subscription's deliveries, newest first, each with its latest attempts and the body as
+/// sent.
+#[utoipa::path(
+    tag = "webhooks",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Webhook id"), DeliveryFilters, PageParams),
+    responses(
+        (status = 200, description = "A page of deliveries", body = Page<DeliveryDto>),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[get("/{id}/deliveries")]
+async fn list_webhook_deliveries(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: AuthUser,
+    id: web::Path<Uuid>,
+    filters: Query<DeliveryFilters>,
+    page: PageRequest,
+) -> Result<HttpResponse, ApiError> {
+    let db = state.db.reader();
+    let hook = service::find(db, &caller, *id).await?;
+    let list = format!("{LIST}:{}", hook.id);
+    let after = state.cursors.after(&list, &page)?;
+    let status = filters.into_inner().status.map(status_name);
+    let rows = service::deliveries(db, &hook, status, after, page.limit).await?;
+    let page = state
+        .cursors
+        .page(&list, rows, page.limit, |d| (d.created_at, d.id), |d| d);
+    let ids: Vec<Uuid> = page.items.iter().map(|d| d.id).collect();
+    let mut attempts = attempts_of(db, &ids).await?;
+    let items = page
+        .items
+        .into_iter()
+        .map(|d| {
+            let a = attempts.remove(&d.id).unwrap_or_default();
+            delivery_dto(d, a)
+        })
+        .collect();
+    json_with_etag(
+        &req,
+        StatusCode::OK,
+        &Page {
+            items,
+            next_cursor: page.next_cursor,
+        },
+    )
+}
+
+/// Sends a delivery again (delivered, failed or waiting): it becomes due at once, with a new
+/// retry window, and keeps its event id. 409 while it is being sent.
+#[utoipa::path(
+    tag = "webhooks",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "Webhook id"),
+        ("delivery_id" = Uuid, Path, description = "Delivery id"),
+    ),
+    responses(
+        (status = 202, description = "Queued again", body = DeliveryDto),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, response = crate::openapi::Conflict),
+    )
+)]
+#[post("/{id}/deliveries/{delivery_id}:redeliver")]
+async fn redeliver_webhook_delivery(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: AuthUser,
+    path: web::Path<(Uuid, Uuid)>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, delivery_id) = path.into_inner();
+    let hook = service::find(state.db.reader(), &caller, id).await?;
+    let row = service::redeliver(&state, &caller, &info(&req, &state), &hook, delivery_id).await?;
+    let attempts = attempts_of(state.db.reader(), &[row.id])
+        .await?
+        .remove(&row.id)
+        .unwrap_or_default();
+    Ok(HttpResponse::Accepted().json(delivery_dto(row, attempts)))
+}
