@@ -9,6 +9,8 @@
 //! - `(status, deadline)` is dropped: with it the planner served `overdue=true` by reading every
 //!   open case with a past deadline and sorting them, where scanning the newest cases in order
 //!   finds a page at once. The deadline sweep reads the notices table instead.
+//! - `suggestion_units (unit_id)` becomes `(unit_id, lead, suggestion_id)`: a unit's co-handled
+//!   cases (the second half of the `unit_id` filter) are then read from the index alone.
 //! - `suggestion_deadline_notices`: one row per case, kind (`reminder`, `overdue`) and deadline
 //!   already told. The sweep used to load every open case every round and re-enqueue (deduplicated)
 //!   messages for each overdue one; now it only reads the cases not told yet.
@@ -22,6 +24,14 @@ pub struct Migration;
 enum Suggestions {
     Table,
     Id,
+}
+
+#[derive(DeriveIden)]
+enum SuggestionUnits {
+    Table,
+    UnitId,
+    Lead,
+    SuggestionId,
 }
 
 #[derive(DeriveIden)]
@@ -91,6 +101,25 @@ impl MigrationTrait for Migration {
             manager.create_index(index(name, columns)).await?;
         }
         manager
+            .drop_index(
+                Index::drop()
+                    .name("idx_suggestion_units_unit")
+                    .table(SuggestionUnits::Table)
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("idx_suggestion_units_unit")
+                    .table(SuggestionUnits::Table)
+                    .col(SuggestionUnits::UnitId)
+                    .col(SuggestionUnits::Lead)
+                    .col(SuggestionUnits::SuggestionId)
+                    .to_owned(),
+            )
+            .await?;
+        manager
             .create_table(
                 Table::create()
                     .table(SuggestionDeadlineNotices::Table)
@@ -126,6 +155,23 @@ impl MigrationTrait for Migration {
             .drop_table(
                 Table::drop()
                     .table(SuggestionDeadlineNotices::Table)
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .drop_index(
+                Index::drop()
+                    .name("idx_suggestion_units_unit")
+                    .table(SuggestionUnits::Table)
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("idx_suggestion_units_unit")
+                    .table(SuggestionUnits::Table)
+                    .col(SuggestionUnits::UnitId)
                     .to_owned(),
             )
             .await?;

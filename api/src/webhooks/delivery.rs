@@ -93,10 +93,20 @@ async fn due(db: &Db, now: DateTime<Utc>) -> Result<Vec<webhook_delivery::Model>
             ))),
         )
         .to_owned();
+    // Paused subscriptions and those of disabled clients wait.
     let active = Query::select()
         .column(webhook::Column::Id)
         .from(webhook::Entity)
         .and_where(webhook::Column::Status.eq("active"))
+        .and_where(
+            webhook::Column::ClientId.in_subquery(
+                Query::select()
+                    .column(api_client::Column::Id)
+                    .from(api_client::Entity)
+                    .and_where(api_client::Column::Disabled.eq(false))
+                    .to_owned(),
+            ),
+        )
         .to_owned();
     webhook_delivery::Entity::find()
         .filter(webhook_delivery::Column::Status.eq("pending"))
@@ -174,7 +184,11 @@ pub async fn run(db: &Db, settings: &Settings) -> Result<usize, DbErr> {
             .collect()
             .await;
     for (delivery, hook, outcome) in results {
-        record(db, settings, delivery, &hook, outcome).await?;
+        // One failed record (the subscription deleted meanwhile) must not lose the others'.
+        let id = delivery.id;
+        if let Err(err) = record(db, settings, delivery, &hook, outcome).await {
+            tracing::warn!(delivery = %id, error = %err, "could not record a webhook attempt");
+        }
     }
     Ok(attempted)
 }

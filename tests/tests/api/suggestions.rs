@@ -463,6 +463,17 @@ async fn a_station_case_is_assigned_declined_reassigned_and_replied() {
     )
     .await;
     assert_eq!(list["items"].as_array().map(Vec::len), Some(1));
+    // The co-handling unit's filter finds it too (the second of the filter's two pages).
+    let co = json_of(
+        app.get(
+            &format!("/api/v1/suggestions?unit_id={}", l.office),
+            Some(staff),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(co["items"].as_array().map(Vec::len), Some(1));
+    assert_eq!(co["items"][0]["id"], list["items"][0]["id"]);
     let theirs = json_of(
         app.get("/api/v1/suggestions", Some(&l.h_bureau.access))
             .await,

@@ -3,7 +3,6 @@
 use std::collections::HashMap;
 
 use actix_web::http::StatusCode;
-use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use entity::{webhook, webhook_attempt, webhook_delivery};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
@@ -130,14 +129,6 @@ async fn attempts_of(
     Ok(map)
 }
 
-/// The signing secret must never sit in a cache.
-fn no_store(mut response: HttpResponse) -> HttpResponse {
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
-}
-
 /// Subscribes the calling client to events. The target must be HTTPS and may not resolve to a
 /// loopback, private, link-local or metadata address (422). The answer holds the signing
 /// `secret`, shown this once. Events from now on are delivered, signed with
@@ -173,11 +164,13 @@ async fn create_webhook(
         webhook: dto(row),
         secret,
     };
-    Ok(no_store(created(
+    // Like every write's answer, this one (with the secret) is sent `Cache-Control: no-store`
+    // by `http::cache`.
+    created(
         &req,
         &format!("/api/v1/webhooks/{}", body.webhook.id),
         &body,
-    )?))
+    )
 }
 
 /// The calling client's subscriptions, newest first.
