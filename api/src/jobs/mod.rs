@@ -86,10 +86,7 @@ pub fn spawn(state: web::Data<AppState>) -> Jobs {
 /// How the webhook worker sends, from the service's settings.
 pub fn webhook_settings(settings: &crate::config::Settings) -> crate::webhooks::delivery::Settings {
     crate::webhooks::delivery::Settings {
-        policy: crate::webhooks::target::TargetPolicy {
-            allow_insecure: settings.webhook_allow_insecure,
-            hosts: settings.webhook_resolve.clone(),
-        },
+        policy: crate::webhooks::target_policy(settings),
         timeout: settings.webhook_timeout,
         retry_base: settings.webhook_retry_base,
         retry_window: settings.webhook_retry_window,

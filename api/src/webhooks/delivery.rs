@@ -29,8 +29,6 @@ const BATCH: u64 = 32;
 const IN_FLIGHT: usize = 8;
 /// The longest wait between two attempts.
 const MAX_BACKOFF: Duration = Duration::from_secs(3600);
-/// How long a DNS look-up of a target may take.
-const RESOLVE_TIMEOUT: Duration = Duration::from_secs(5);
 /// How much of a receiver's answer or an error is kept.
 const ERROR_CHARS: usize = 300;
 
@@ -161,9 +159,10 @@ pub async fn run(db: &Db, settings: &Settings) -> Result<usize, DbErr> {
         .map(|h| (h.id, h))
         .collect();
     // Long enough for the DNS check and the request, so that a lease never lapses mid-send.
-    let lease =
-        chrono::Duration::from_std(settings.timeout + RESOLVE_TIMEOUT + Duration::from_secs(5))
-            .unwrap_or(chrono::Duration::minutes(5));
+    let lease = chrono::Duration::from_std(
+        settings.timeout + target::RESOLVE_TIMEOUT + Duration::from_secs(5),
+    )
+    .unwrap_or(chrono::Duration::minutes(5));
     let mut claimed = Vec::new();
     for delivery in due {
         let Some(hook) = hooks.get(&delivery.webhook_id) else {
@@ -212,14 +211,10 @@ async fn attempt(
     // The target is checked again at every attempt, and the connection is pinned to the
     // addresses checked, so that a DNS answer changed since registration (rebinding) cannot
     // turn a delivery towards an internal address.
-    let (url, addrs) =
-        match tokio::time::timeout(RESOLVE_TIMEOUT, target::check(&hook.url, &settings.policy))
-            .await
-        {
-            Ok(Ok(checked)) => checked,
-            Ok(Err(err)) => return failed(format!("target refused: {err}"), None),
-            Err(_) => return failed("target refused: DNS look-up timed out".into(), None),
-        };
+    let (url, addrs) = match target::check(&hook.url, &settings.policy).await {
+        Ok(checked) => checked,
+        Err(err) => return failed(format!("target refused: {err}"), None),
+    };
     let Some(host) = url.host_str().map(str::to_owned) else {
         return failed("target refused: no host".into(), None);
     };

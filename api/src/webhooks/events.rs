@@ -85,10 +85,6 @@ impl Patterns {
             .join(" ")
     }
 
-    pub fn strings(&self) -> Vec<String> {
-        self.0.iter().map(Pattern::as_string).collect()
-    }
-
     /// The object types any pattern can match, in feed order.
     pub fn objects(&self) -> Vec<ObjectType> {
         ObjectType::ALL

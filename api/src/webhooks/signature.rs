@@ -21,12 +21,11 @@
 //! receiver naturally passes to its HMAC library, so nobody has to know to
 //! strip or decode anything.
 //!
-//! [`verify`] is the receiver side; we use it in tests and it documents the
+//! `verify` (test-only) is the receiver side; it pins down and documents the
 //! algorithm precisely (the README shows the same check in Python).
 
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
-use subtle::{Choice, ConstantTimeEq};
 
 /// Header carrying the Unix time (seconds) the delivery was signed at.
 pub const TIMESTAMP_HEADER: &str = "Lianluo-Timestamp";
@@ -38,7 +37,9 @@ pub const SECRET_PREFIX: &str = "whsec_";
 /// Scheme tag of the current signature algorithm (HMAC-SHA256).
 const SCHEME_V1: &str = "v1";
 
-/// Why a delivery's signature was rejected.
+/// Why a delivery's signature was rejected. (The receiver's side: the service itself only
+/// signs, so this and [`verify`] exist to pin the algorithm down in tests.)
+#[cfg(test)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum VerifyError {
     /// The timestamp header is not an integer number of seconds.
@@ -82,7 +83,7 @@ pub fn header_value(secrets: &[&str], timestamp: i64, body: &[u8]) -> String {
         .join(", ")
 }
 
-/// Receiver-side check of a delivery.
+/// Receiver-side check of a delivery (test-only, see [`VerifyError`]).
 ///
 /// `header` is the [`SIGNATURE_HEADER`] value, `timestamp_header` the
 /// [`TIMESTAMP_HEADER`] value, `now` the current Unix time in seconds. The
@@ -90,6 +91,7 @@ pub fn header_value(secrets: &[&str], timestamp: i64, body: &[u8]) -> String {
 /// (either direction, to allow for clock skew) and any `v1` entry matches.
 /// Entries with other schemes are ignored. Comparison is constant-time, so the
 /// response time does not reveal how much of a forged signature was right.
+#[cfg(test)]
 pub fn verify(
     secret: &str,
     header: &str,
@@ -110,7 +112,7 @@ pub fn verify(
     }
     let expected = mac(secret, timestamp, body);
     let mut seen_v1 = false;
-    let mut matched = Choice::from(0);
+    let mut matched = subtle::Choice::from(0);
     for entry in header.split(',') {
         let Some((scheme, value)) = entry.trim().split_once('=') else {
             continue;
@@ -122,7 +124,7 @@ pub fn verify(
         // Malformed hex or a wrong length simply cannot match. Every entry is
         // compared (no early exit) so timing does not depend on which matched.
         if let Ok(candidate) = hex::decode(value) {
-            matched |= expected.as_slice().ct_eq(candidate.as_slice());
+            matched |= subtle::ConstantTimeEq::ct_eq(expected.as_slice(), candidate.as_slice());
         }
     }
     if !seen_v1 {

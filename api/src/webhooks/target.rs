@@ -18,8 +18,7 @@
 //!   attacker's DNS server answer with a public address for the check and a
 //!   private one for the request (DNS rebinding).
 //!
-//! [`check`] has no timeout of its own (the DNS lookup uses the system resolver);
-//! callers that must bound latency should wrap it in `tokio::time::timeout`.
+//! The DNS look-up in [`check`] is bounded by [`RESOLVE_TIMEOUT`].
 //!
 //! The address rules are written out by hand in [`is_forbidden`] because the
 //! std helpers that would cover them (`is_global`, `is_shared`, …) are unstable.
@@ -31,6 +30,9 @@ use url::{Host, Url};
 /// Longest accepted target URL, in characters. Long enough for any real
 /// endpoint, short enough to keep stored rows and log lines bounded.
 pub const MAX_URL_LEN: usize = 2048;
+
+/// How long the DNS look-up of a target may take; a slower resolver counts as unresolvable.
+pub const RESOLVE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// What is acceptable as a target.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -157,8 +159,9 @@ pub async fn check(
         Some(Host::Ipv6(ip)) => vec![SocketAddr::new(IpAddr::V6(ip), port)],
         Some(Host::Domain(name)) => match policy.hosts.iter().find(|(host, _)| host == name) {
             Some((_, ips)) => ips.iter().map(|ip| SocketAddr::new(*ip, port)).collect(),
-            None => tokio::net::lookup_host((name, port))
+            None => tokio::time::timeout(RESOLVE_TIMEOUT, tokio::net::lookup_host((name, port)))
                 .await
+                .map_err(|_| TargetError::Unresolvable)?
                 .map_err(|_| TargetError::Unresolvable)?
                 .collect(),
         },

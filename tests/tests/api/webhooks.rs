@@ -778,16 +778,17 @@ async fn a_webhook_failing_for_a_whole_window_is_paused_its_owner_told_and_it_re
     assert_eq!(resumed["status"], "active");
     assert!(resumed["failing_since"].is_null());
     let id = str_of(delivery, "id");
-    if delivery["status"] == "failed" {
-        let again = app
-            .post(
-                &format!("{path}/deliveries/{id}:redeliver"),
-                Some(&token),
-                &json!({}),
-            )
-            .await;
-        assert_eq!(again.status(), StatusCode::ACCEPTED);
-    }
+    // The pause comes when the window has passed since the first failure, which is after the
+    // delivery's own window closed: it is failed, and only a redelivery sends it again.
+    assert_eq!(delivery["status"], "failed", "{delivery}");
+    let again = app
+        .post(
+            &format!("{path}/deliveries/{id}:redeliver"),
+            Some(&token),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(again.status(), StatusCode::ACCEPTED);
     let mut last = Value::Null;
     for _ in 0..200 {
         last = json_of(app.get(&format!("{path}/deliveries"), Some(&token)).await).await;
@@ -797,4 +798,59 @@ async fn a_webhook_failing_for_a_whole_window_is_paused_its_owner_told_and_it_re
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert_eq!(last["items"][0]["status"], "delivered", "{last}");
+}
+
+#[tokio::test]
+async fn a_receiver_slower_than_the_timeout_is_a_failed_attempt_retried_later() {
+    use wiremock::matchers::method;
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let app = spawn_app_with(|s| {
+        dev(s);
+        s.webhook_timeout = Duration::from_millis(300);
+        s.webhook_retry_base = Duration::from_secs(60);
+    })
+    .await;
+    let s = app.scheduling(0).await;
+    let token = client_token(
+        &app,
+        &s.admin.access,
+        s.district,
+        &["read:cases", "manage:webhooks"],
+    )
+    .await;
+    let receiver = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(3)))
+        .mount(&receiver)
+        .await;
+    let hook = json_of(
+        app.post(
+            "/api/v1/webhooks",
+            Some(&token),
+            &json!({"url": format!("{}/hook", receiver.uri()), "event_types": ["suggestion.created"]}),
+        )
+        .await,
+    )
+    .await;
+    let deliveries = format!("/api/v1/webhooks/{}/deliveries", str_of(&hook, "id"));
+    new_case(&app, &s.liaison.access, &s.station, "幸福路路灯维修").await;
+    let mut delivery = Value::Null;
+    for _ in 0..200 {
+        let page = json_of(app.get(&deliveries, Some(&token)).await).await;
+        delivery = page["items"][0].clone();
+        if delivery["attempts"].as_i64() >= Some(1) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(delivery["attempts"], 1, "{delivery}");
+    assert_eq!(delivery["status"], "pending");
+    assert!(delivery["last_status_code"].is_null());
+    assert_eq!(delivery["last_error"], "no answer within 300 ms");
+    // The attempt was cut off at the timeout, not left waiting for the three-second answer.
+    let took = delivery["recent_attempts"][0]["duration_ms"]
+        .as_i64()
+        .expect("duration");
+    assert!((300..3000).contains(&took), "{took} ms");
+    assert!(delivery["next_attempt_at"].is_string());
 }

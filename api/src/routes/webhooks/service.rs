@@ -18,15 +18,13 @@ use crate::i18n::Text;
 use crate::startup::AppState;
 use crate::webhooks::events::Patterns;
 use crate::webhooks::signature;
-use crate::webhooks::target::{self, TargetError, TargetPolicy};
+use crate::webhooks::target::{self, TargetError};
 
 /// Subscriptions per client: enough for every system a platform runs, few enough that a
 /// leaked token cannot make the service a request amplifier.
 pub const MAX_PER_CLIENT: u64 = 10;
 const MAX_EVENT_TYPES: usize = 20;
 const MAX_DESCRIPTION: usize = 200;
-/// How long the DNS check of a target may take when it is registered.
-const RESOLVE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Webhooks belong to machine clients; a person's token is refused.
 pub fn owner(caller: &AuthUser) -> Result<Uuid, ApiError> {
@@ -56,14 +54,9 @@ fn target_error(err: &TargetError) -> ApiError {
 
 /// Checks `url` as a webhook target (after DNS too).
 pub async fn check_url(state: &AppState, url: &str) -> Result<String, ApiError> {
-    let policy = TargetPolicy {
-        allow_insecure: state.settings.webhook_allow_insecure,
-        hosts: state.settings.webhook_resolve.clone(),
-    };
-    match tokio::time::timeout(RESOLVE_TIMEOUT, target::check(url, &policy)).await {
-        Ok(Ok((parsed, _))) => Ok(parsed.to_string()),
-        Ok(Err(err)) => Err(target_error(&err)),
-        Err(_) => Err(target_error(&TargetError::Unresolvable)),
+    match target::check(url, &crate::webhooks::target_policy(&state.settings)).await {
+        Ok((parsed, _)) => Ok(parsed.to_string()),
+        Err(err) => Err(target_error(&err)),
     }
 }
 
