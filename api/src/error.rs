@@ -208,6 +208,11 @@ impl ApiError {
         ApiError::Validation(vec![FieldError::new(field, code, message)])
     }
 
+    /// 400 `invalid_query` naming one query parameter.
+    pub fn query(field: &str, code: &'static str, zh: &'static str, en: &'static str) -> Self {
+        ApiError::InvalidQuery(vec![FieldError::new(field, code, Text::fixed(zh, en))])
+    }
+
     /// 403 for a region (or what lies in it) outside the caller's scope.
     pub fn out_of_scope() -> Self {
         ApiError::Forbidden(Text::fixed(

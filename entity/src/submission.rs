@@ -108,6 +108,8 @@ pub struct Model {
     /// Where a referred submission was sent (信访, 12345, ...).
     pub referred_to: Option<String>,
     pub resolved_at: Option<DateTimeUtc>,
+    /// When it first left `received` (reviewed or triaged): time to first response ends here.
+    pub responded_at: Option<DateTimeUtc>,
     pub closed_at: Option<DateTimeUtc>,
     pub feedback_rating: Option<Rating>,
     pub feedback_comment: Option<String>,

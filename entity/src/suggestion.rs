@@ -42,6 +42,12 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub closed_at: Option<DateTimeUtc>,
+    /// The first assignment (a reassignment does not move it): reply figures count from here.
+    pub assigned_at: Option<DateTimeUtc>,
+    /// The first reply; `replied_at` is the latest.
+    pub first_replied_at: Option<DateTimeUtc>,
+    /// The first rating; `rating` is the final one.
+    pub first_rating: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -13,9 +13,19 @@ pub struct Model {
     pub lead: bool,
     pub input: Option<String>,
     pub input_at: Option<DateTimeUtc>,
+    /// A copy of the case's `updated_at`, kept by database triggers (migration 000015) so that a
+    /// unit's cases page in list order from an index. The service never writes it.
+    pub case_updated_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::suggestion::Entity",
+        from = "Column::SuggestionId",
+        to = "super::suggestion::Column::Id"
+    )]
+    Suggestion,
+}
 
 impl ActiveModelBehavior for ActiveModel {}

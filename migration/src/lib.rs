@@ -18,6 +18,8 @@ mod m20261123_000010_index_escalations;
 mod m20261123_000011_create_integrations;
 mod m20261123_000012_suggestion_list_indexes;
 mod m20261123_000013_create_webhooks;
+mod m20261123_000014_stats_milestones;
+mod m20261123_000015_unit_case_order;
 
 pub struct Migrator;
 
@@ -38,6 +40,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000011_create_integrations::Migration),
             Box::new(m20261123_000012_suggestion_list_indexes::Migration),
             Box::new(m20261123_000013_create_webhooks::Migration),
+            Box::new(m20261123_000014_stats_milestones::Migration),
+            Box::new(m20261123_000015_unit_case_order::Migration),
         ]
     }
 }

@@ -622,6 +622,25 @@ pub async fn count_where(db: &Db, table: &str, condition: &str) -> i64 {
     .expect("count")
 }
 
+/// Undoes the migration whose name starts with `prefix` (e.g. `m20261123_000014`) and every
+/// later one, then applies them all again: what a database that predates the migration goes
+/// through, with the data that exists now.
+pub async fn redo_migrations_from(db: &Db, prefix: &str) {
+    use migration::MigratorTrait;
+    let migrations = migration::Migrator::migrations();
+    let from = migrations
+        .iter()
+        .position(|m| m.name().starts_with(prefix))
+        .unwrap_or_else(|| panic!("no migration {prefix}"));
+    let count = u32::try_from(migrations.len() - from).expect("few migrations");
+    migration::Migrator::down(db.writer(), Some(count))
+        .await
+        .expect("down");
+    migration::Migrator::up(db.writer(), None)
+        .await
+        .expect("up");
+}
+
 /// Runs a test-written query and returns its first row.
 pub async fn query_one(db: &Db, sql: &str) -> Option<sea_orm::QueryResult> {
     db.reader()

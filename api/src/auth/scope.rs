@@ -5,7 +5,7 @@
 //! feature uses these two and nothing else.
 
 use entity::region_closure;
-use sea_orm::sea_query::{Expr, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
 };
@@ -61,11 +61,17 @@ impl RegionScope {
 
     /// A filter keeping the rows whose `column` (a region id) lies in this scope.
     pub fn condition(&self, column: impl ColumnTrait) -> Condition {
+        self.condition_on(column.into_expr())
+    }
+
+    /// [`RegionScope::condition`] on any expression holding a region id (a column of an
+    /// aliased table, say).
+    pub fn condition_on(&self, region: Expr) -> Condition {
         match self {
             RegionScope::Global => Condition::all(),
             RegionScope::Nothing => Condition::all().add(Expr::value(false)),
             RegionScope::Subtree(root) => Condition::all().add(
-                column.in_subquery(
+                region.in_subquery(
                     Query::select()
                         .column(region_closure::Column::DescendantId)
                         .from(region_closure::Entity)

@@ -77,6 +77,18 @@ impl WorkingCalendar {
         }
         Some(current)
     }
+
+    /// The working days after `from` up to and including `to`: how many working days something
+    /// begun on `from` took when it ended on `to` (0 on the same day, or when `to` is earlier).
+    pub fn working_days_between(&self, from: NaiveDate, to: NaiveDate) -> u32 {
+        from.iter_days()
+            .skip(1)
+            .take_while(|d| *d <= to)
+            .filter(|d| self.is_working_day(*d))
+            .count()
+            .try_into()
+            .unwrap_or(u32::MAX)
+    }
 }
 
 #[cfg(test)]
@@ -86,6 +98,21 @@ mod tests {
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn working_days_between_counts_the_days_after_the_start() {
+        let cal = national_day();
+        // Friday 9-25 to Monday 9-28: Sunday 9-27 is a make-up working day, and 9-28 counts.
+        assert_eq!(cal.working_days_between(d(2026, 9, 25), d(2026, 9, 28)), 2);
+        assert_eq!(cal.working_days_between(d(2026, 9, 25), d(2026, 9, 25)), 0);
+        assert_eq!(cal.working_days_between(d(2026, 9, 28), d(2026, 9, 25)), 0);
+        // Across the holiday: 9-30, then 10-9 and 10-10 (a make-up Saturday).
+        assert_eq!(cal.working_days_between(d(2026, 9, 29), d(2026, 10, 10)), 3);
+        for n in 0..30 {
+            let day = cal.add_working_days(d(2026, 9, 20), n).unwrap();
+            assert_eq!(cal.working_days_between(d(2026, 9, 20), day), n);
+        }
     }
 
     /// A National Day week of the usual shape: October 1-8 off, Sunday 9-27 and Saturday

@@ -18,6 +18,7 @@ mod regions;
 mod reminders;
 mod sqlite;
 mod stations;
+mod stats;
 mod submissions;
 mod suggestions;
 mod units;

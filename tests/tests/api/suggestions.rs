@@ -1765,3 +1765,168 @@ async fn polls_are_one_indexed_query_and_a_page_costs_the_same_whatever_its_leng
         "{notice}"
     );
 }
+
+/// Every page of `path` (a list with `limit`), following `next_cursor`: the ids in order.
+async fn all_pages(app: &TestApp, token: &str, path: &str) -> Vec<String> {
+    let mut ids = Vec::new();
+    let mut next = path.to_owned();
+    loop {
+        let page = json_of(app.get(&next, Some(token)).await).await;
+        ids.extend(
+            page["items"]
+                .as_array()
+                .expect("items")
+                .iter()
+                .map(|i| str_of(i, "id").to_owned()),
+        );
+        match page["next_cursor"].as_str() {
+            Some(cursor) => next = format!("{path}&cursor={cursor}"),
+            None => return ids,
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_units_cases_page_newest_first_lead_and_co_handled_alike() {
+    let app = spawn_app().await;
+    let l = fixture(&app).await;
+    let staff = &l.s.liaison.access;
+    let mut cases = Vec::new();
+    // (lead, co-unit) of four cases, assigned in this order.
+    for (i, (lead, co)) in [
+        (&l.bureau, None),
+        (&l.office, Some(&l.bureau)),
+        (&l.bureau, Some(&l.office)),
+        (&l.office, None),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let created = json_of(
+            app.post(
+                "/api/v1/suggestions",
+                Some(staff),
+                &json!({"kind": "station_case", "title": format!("案件{i}"), "content": "选民反映的问题。", "category": "urban_management", "station_id": l.s.station}),
+            )
+            .await,
+        )
+        .await;
+        let id = str_of(&created, "id").to_owned();
+        let co: Vec<&String> = co.into_iter().collect();
+        ok(
+            &app,
+            staff,
+            &id,
+            json!({"action": "assign", "lead_unit_id": lead, "co_unit_ids": co}),
+        )
+        .await;
+        cases.push(id);
+    }
+    // The first case moves last, so it heads every list it is in.
+    ok(
+        &app,
+        &l.h_bureau.access,
+        &cases[0],
+        json!({"action": "acknowledge"}),
+    )
+    .await;
+    let [c0, c1, c2, c3] = [0, 1, 2, 3].map(|i| cases[i].as_str());
+
+    // The bureau's handler: its lead and co-handled cases, newest first, one per page.
+    let bureau = [c0, c2, c1];
+    assert_eq!(
+        all_pages(&app, &l.h_bureau.access, "/api/v1/suggestions?limit=1").await,
+        bureau
+    );
+    // Staff's unit filter walks the same order, two per page.
+    assert_eq!(
+        all_pages(
+            &app,
+            staff,
+            &format!("/api/v1/suggestions?unit_id={}&limit=2", l.bureau)
+        )
+        .await,
+        bureau
+    );
+    assert_eq!(
+        all_pages(
+            &app,
+            staff,
+            &format!("/api/v1/suggestions?unit_id={}&limit=2", l.office)
+        )
+        .await,
+        [c3, c2, c1]
+    );
+    // Other filters apply on top: the acknowledged case is in progress, the others assigned.
+    assert_eq!(
+        all_pages(
+            &app,
+            &l.h_bureau.access,
+            "/api/v1/suggestions?status=assigned&limit=1"
+        )
+        .await,
+        [c2, c1]
+    );
+    // A handler asking for another unit gets the cases the two units share.
+    assert_eq!(
+        all_pages(
+            &app,
+            &l.h_bureau.access,
+            &format!("/api/v1/suggestions?unit_id={}&limit=5", l.office)
+        )
+        .await,
+        [c2, c1]
+    );
+    // A handler acting for both units sees the cases of either, once each.
+    let root = app.root().await;
+    let both = app
+        .create_user(&root.access, "h-both", "unit_handler", Some(l.s.district))
+        .await;
+    for unit in [&l.bureau, &l.office] {
+        let current = json_of(
+            app.get(&format!("/api/v1/units/{unit}"), Some(&l.s.admin.access))
+                .await,
+        )
+        .await;
+        let mut members: Vec<Value> = current["members"]
+            .as_array()
+            .expect("members")
+            .iter()
+            .map(|m| m["user_id"].clone())
+            .collect();
+        members.push(json!(both));
+        let set = app
+            .put(
+                &format!("/api/v1/units/{unit}/members"),
+                Some(&l.s.admin.access),
+                &json!({"user_ids": members}),
+            )
+            .await;
+        assert_eq!(set.status(), StatusCode::OK);
+    }
+    let h_both = app.login("h-both", PASSWORD).await;
+    assert_eq!(
+        all_pages(&app, &h_both.access, "/api/v1/suggestions?limit=3").await,
+        [c0, c3, c2, c1]
+    );
+
+    // The copy of each case's change time on its unit rows follows every change; undoing
+    // migration 000015 and redoing it fills the copy again from the cases.
+    let copied = "case_updated_at = (SELECT updated_at FROM suggestions s \
+                  WHERE s.id = suggestion_units.suggestion_id)";
+    let rows = count_rows(app.db(), "suggestion_units").await;
+    assert_eq!(rows, 6);
+    assert_eq!(
+        count_where(app.db(), "suggestion_units", copied).await,
+        rows
+    );
+    redo_migrations_from(app.db(), "m20261123_000015").await;
+    assert_eq!(
+        count_where(app.db(), "suggestion_units", copied).await,
+        rows
+    );
+    assert_eq!(
+        all_pages(&app, &l.h_bureau.access, "/api/v1/suggestions?limit=1").await,
+        bureau
+    );
+}

@@ -10,9 +10,8 @@ use crate::auth::client::Scope;
 use crate::auth::{AuthUser, Role};
 use crate::changes::feed::{self, ObjectType};
 use crate::changes::sequencer;
-use crate::error::{ApiError, FieldError};
+use crate::error::ApiError;
 use crate::http::params::Query;
-use crate::i18n::Text;
 use crate::startup::AppState;
 
 const DEFAULT_LIMIT: u64 = 100;
@@ -60,10 +59,6 @@ fn readable_types(caller: &AuthUser) -> Result<Vec<ObjectType>, ApiError> {
     }
 }
 
-fn invalid(field: &'static str, zh: &'static str, en: &'static str) -> ApiError {
-    ApiError::InvalidQuery(vec![FieldError::new(field, "invalid", Text::fixed(zh, en))])
-}
-
 /// Every create, update and delete of submissions, suggestions, stations, deputies and
 /// reception days in the caller's region, in one order. Following `next_cursor` from the start
 /// sees every change exactly once: positions are given only to changes whose transaction has
@@ -87,36 +82,37 @@ async fn list_changes(
 ) -> Result<HttpResponse, ApiError> {
     let params = params.into_inner();
     let allowed = readable_types(&caller)?;
-    let types = match params.types.as_deref() {
-        None => allowed,
-        Some(list) => {
-            let mut wanted = Vec::new();
-            for name in list.split(',').map(str::trim) {
-                let t = ObjectType::parse(name).ok_or_else(|| {
-                    invalid(
-                        "types",
+    let types =
+        match params.types.as_deref() {
+            None => allowed,
+            Some(list) => {
+                let mut wanted = Vec::new();
+                for name in list.split(',').map(str::trim) {
+                    let t = ObjectType::parse(name).ok_or_else(|| {
+                    ApiError::query("types", "invalid",
                         "未知的对象类型。",
                         "Unknown object type (submission, suggestion, station, deputy, reception).",
                     )
                 })?;
-                if !allowed.contains(&t) {
-                    return Err(ApiError::denied(
-                        "insufficient_scope",
-                        "没有读取该类对象的权限范围。",
-                        "The token lacks the scope to read this type.",
-                    ));
+                    if !allowed.contains(&t) {
+                        return Err(ApiError::denied(
+                            "insufficient_scope",
+                            "没有读取该类对象的权限范围。",
+                            "The token lacks the scope to read this type.",
+                        ));
+                    }
+                    if !wanted.contains(&t) {
+                        wanted.push(t);
+                    }
                 }
-                if !wanted.contains(&t) {
-                    wanted.push(t);
-                }
+                wanted
             }
-            wanted
-        }
-    };
+        };
     let limit = params.limit.unwrap_or(DEFAULT_LIMIT);
     if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(invalid(
+        return Err(ApiError::query(
             "limit",
+            "invalid",
             "limit 须在 1 到 1000 之间。",
             "limit must be 1 to 1000.",
         ));

@@ -299,10 +299,6 @@ fn to_changes(body: UpdateStationRequest) -> Result<StationChanges, ApiError> {
     })
 }
 
-fn query_error(field: &str, code: &'static str, zh: &'static str, en: &'static str) -> ApiError {
-    ApiError::InvalidQuery(vec![FieldError::new(field, code, Text::fixed(zh, en))])
-}
-
 /// The order a list request asks for, checking `near` and `radius_km`.
 fn order_of(filters: &StationFilters) -> Result<Order, ApiError> {
     match (&filters.near, filters.radius_km) {
@@ -311,13 +307,13 @@ fn order_of(filters: &StationFilters) -> Result<Order, ApiError> {
             StationSort::Name => Order::Name,
             StationSort::Completion => Order::Completion,
         }),
-        (None, Some(_)) => Err(query_error(
+        (None, Some(_)) => Err(ApiError::query(
             "near",
             "required",
             "radius_km 需要与 near 一起使用。",
             "radius_km goes with near.",
         )),
-        (Some(_), None) => Err(query_error(
+        (Some(_), None) => Err(ApiError::query(
             "radius_km",
             "required",
             "near 需要同时给出 radius_km。",
@@ -325,7 +321,7 @@ fn order_of(filters: &StationFilters) -> Result<Order, ApiError> {
         )),
         (Some(near), Some(radius_km)) => {
             if filters.sort.is_some_and(|s| s != StationSort::Newest) {
-                return Err(query_error(
+                return Err(ApiError::query(
                     "sort",
                     "invalid_value",
                     "near 按距离排序，不能同时指定 sort。",
@@ -333,7 +329,7 @@ fn order_of(filters: &StationFilters) -> Result<Order, ApiError> {
                 ));
             }
             if !(radius_km > 0.0 && radius_km <= MAX_RADIUS_KM) {
-                return Err(query_error(
+                return Err(ApiError::query(
                     "radius_km",
                     "range",
                     "radius_km 必须大于 0 且不超过 50。",
@@ -349,7 +345,7 @@ fn order_of(filters: &StationFilters) -> Result<Order, ApiError> {
                     ))
                 })
                 .ok_or_else(|| {
-                    query_error(
+                    ApiError::query(
                         "near",
                         "invalid_format",
                         "near 的格式为 纬度,经度。",

@@ -1,7 +1,12 @@
-//! Statistics computed from the data. For now the year-end attendance report of reception days
-//! (定期通报): every deputy's duties, attendance and rate, beside the others', and each station's
-//! totals.
+//! Statistics computed live from the data, never stored: the year-end attendance report of
+//! reception days (定期通报), and the figures the stations report (received, handled, reply,
+//! on-time, resolution and satisfaction rates, response times, receptions) for a period, overall,
+//! per station, unit or category, and as a trend.
 
+pub mod attendance;
 pub mod dto;
+pub mod figures;
 pub mod handlers;
-pub mod service;
+pub mod period;
+pub mod reach;
+pub mod report;

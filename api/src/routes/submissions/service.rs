@@ -458,6 +458,7 @@ pub async fn create(
         result_note: Set(None),
         referred_to: Set(None),
         resolved_at: Set(None),
+        responded_at: Set(None),
         closed_at: Set(None),
         feedback_rating: Set(None),
         feedback_comment: Set(None),
@@ -794,6 +795,9 @@ pub async fn triage(
     row.status = Set(next);
     row.version = Set(current.version + 1);
     row.updated_at = Set(now);
+    if current.responded_at.is_none() {
+        row.responded_at = Set(Some(now));
+    }
     let public_note = match &step {
         Triage::Answer { note } => {
             row.result_note = Set(Some(note.clone()));

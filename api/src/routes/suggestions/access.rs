@@ -256,6 +256,7 @@ mod tests {
             lead,
             input: None,
             input_at: None,
+            case_updated_at: None,
         }
     }
 

@@ -8,8 +8,8 @@ use entity::{
     suggestion_author, suggestion_event, suggestion_source, suggestion_unit, unit, unit_member,
 };
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, NotSet, Order,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, RelationTrait, Set,
 };
 use uuid::Uuid;
 
@@ -196,6 +196,9 @@ pub async fn create_in(
         created_at: Set(now),
         updated_at: Set(now),
         closed_at: Set(None),
+        assigned_at: Set(None),
+        first_replied_at: Set(None),
+        first_rating: Set(None),
     }
     .insert(txn)
     .await?;
@@ -378,6 +381,9 @@ pub async fn voter_feedback(
     row.status = Set(outcome.to.as_str().to_owned());
     row.rating = Set(Some(rating.as_str().to_owned()));
     row.rated_at = Set(Some(now));
+    if case.first_rating.is_none() {
+        row.first_rating = Set(Some(rating.as_str().to_owned()));
+    }
     if outcome.reopened {
         row.reopen_count = Set(case.reopen_count + 1);
     }
@@ -785,6 +791,9 @@ pub async fn transition(
             let deadline = deadline_of(&txn, kind, details.deadline, today).await?;
             row.lead_unit_id = Set(Some(lead));
             row.deadline = Set(Some(deadline));
+            if current.assigned_at.is_none() {
+                row.assigned_at = Set(Some(now));
+            }
             suggestion_unit::Entity::delete_many()
                 .filter(suggestion_unit::Column::SuggestionId.eq(id))
                 .exec(&txn)
@@ -798,6 +807,8 @@ pub async fn transition(
                     lead: Set(lead),
                     input: Set(None),
                     input_at: Set(None),
+                    // Copied from the case by the database.
+                    case_updated_at: NotSet,
                 }
                 .insert(&txn)
                 .await?;
@@ -848,6 +859,9 @@ pub async fn transition(
             row.reply_category = Set(Some(category.to_owned()));
             row.reply_text = Set(Some(text));
             row.replied_at = Set(Some(now));
+            if current.first_replied_at.is_none() {
+                row.first_replied_at = Set(Some(now));
+            }
             event_details =
                 serde_json::json!({"reply_category": category, "reply_text": details.reply_text});
         }
@@ -913,6 +927,9 @@ pub async fn transition(
                 created_at: Set(now),
                 updated_at: Set(now),
                 closed_at: Set(None),
+                assigned_at: Set(None),
+                first_replied_at: Set(None),
+                first_rating: Set(None),
             }
             .insert(&txn)
             .await?;
@@ -944,6 +961,9 @@ pub async fn transition(
             let rating = details.rating.map(|r| r.as_str().to_owned());
             row.rating = Set(rating.clone());
             row.rated_at = Set(Some(now));
+            if current.first_rating.is_none() {
+                row.first_rating = Set(rating.clone());
+            }
             if outcome.reopened {
                 row.reopen_count = Set(current.reopen_count + 1);
             }
@@ -1146,7 +1166,17 @@ pub async fn list(
     after: Option<(DateTime<Utc>, Uuid)>,
     limit: u64,
 ) -> Result<Vec<suggestion::Model>, ApiError> {
-    let mut query = suggestion::Entity::find().filter(list_scope(db, caller).await?);
+    let (scope, own_unit) = match list_scope(db, caller).await? {
+        ListScope::Where(condition) => (condition, None),
+        ListScope::Unit(unit) => (Condition::all(), Some(unit)),
+    };
+    let mut query = suggestion::Entity::find().filter(scope);
+    if let (Some(own), Some(asked)) = (own_unit, filter.unit_id)
+        && own != asked
+    {
+        // Cases the handler's unit shares with the unit asked for.
+        query = query.filter(suggestion::Column::Id.in_subquery(of_unit(own)));
+    }
     if let Some(status) = filter.status {
         query = query.filter(suggestion::Column::Status.eq(status.as_str()));
     }
@@ -1190,73 +1220,102 @@ pub async fn list(
     if let Some(since) = filter.updated_since {
         query = query.filter(suggestion::Column::UpdatedAt.gte(since));
     }
-    if let Some((at, id)) = after {
-        query = query.filter(crate::http::pagination::before_desc(
+    let query = match filter.unit_id.or(own_unit) {
+        None => ordered(
+            query,
             suggestion::Column::UpdatedAt,
             suggestion::Column::Id,
-            at,
-            id,
-        ));
-    }
-    let page = |query: sea_orm::Select<suggestion::Entity>| {
-        query
-            .order_by(suggestion::Column::UpdatedAt, Order::Desc)
-            .order_by(suggestion::Column::Id, Order::Desc)
-            .limit(limit + 1)
-            .all(db)
-    };
-    let Some(unit) = filter.unit_id else {
-        return Ok(page(query).await?);
-    };
-    // A unit's cases are those it leads and those it co-handles. As one condition (an OR, or
-    // `id IN (the unit's rows)`) the database reads every case of the unit and sorts them; as
-    // two pages it walks `(lead_unit_id, updated_at, id)` in order for the lead cases and sorts
-    // only the co-handled ones (few), and the two pages are merged here.
-    let led = page(
-        query
-            .clone()
-            .filter(suggestion::Column::LeadUnitId.eq(unit)),
-    )
-    .await?;
-    let co_handled = page(
-        query.filter(
-            suggestion::Column::Id.in_subquery(
-                sea_orm::sea_query::Query::select()
-                    .column(suggestion_unit::Column::SuggestionId)
-                    .from(suggestion_unit::Entity)
-                    .and_where(suggestion_unit::Column::UnitId.eq(unit))
-                    .and_where(suggestion_unit::Column::Lead.eq(false))
-                    .to_owned(),
-            ),
+            after,
         ),
-    )
-    .await?;
-    let mut rows: Vec<suggestion::Model> = led.into_iter().chain(co_handled).collect();
-    rows.sort_by_key(|r| std::cmp::Reverse((r.updated_at, r.id)));
-    rows.dedup_by_key(|r| r.id);
-    rows.truncate(usize::try_from(limit + 1).unwrap_or(usize::MAX));
-    Ok(rows)
+        // A unit's cases (lead and co-handled) are its `suggestion_units` rows, which carry the
+        // case's `updated_at` (kept by triggers): walking `(unit_id, case_updated_at,
+        // suggestion_id)` in order and joining the cases stops at the page's end, where
+        // `id IN (the unit's cases)` read every case of the unit and sorted them.
+        Some(unit) => ordered(
+            query
+                .join(
+                    sea_orm::JoinType::InnerJoin,
+                    suggestion_unit::Relation::Suggestion.def().rev(),
+                )
+                .filter(suggestion_unit::Column::UnitId.eq(unit)),
+            suggestion_unit::Column::CaseUpdatedAt,
+            suggestion_unit::Column::SuggestionId,
+            after,
+        ),
+    };
+    Ok(query.limit(limit + 1).all(db).await?)
 }
 
-/// The cases `caller` may list, as a filter that keeps pages cheap. Station staff's stations
+/// `query` newest first by `(at, id)`, after the keyset cursor if any.
+fn ordered(
+    query: sea_orm::Select<suggestion::Entity>,
+    at: impl ColumnTrait + Copy,
+    id: impl ColumnTrait + Copy,
+    after: Option<(DateTime<Utc>, Uuid)>,
+) -> sea_orm::Select<suggestion::Entity> {
+    let query = match after {
+        Some((after_at, after_id)) => query.filter(crate::http::pagination::before_desc(
+            at, id, after_at, after_id,
+        )),
+        None => query,
+    };
+    query.order_by(at, Order::Desc).order_by(id, Order::Desc)
+}
+
+/// The cases of `unit` (lead or co-handled).
+fn of_unit(unit: Uuid) -> sea_orm::sea_query::SelectStatement {
+    sea_orm::sea_query::Query::select()
+        .column(suggestion_unit::Column::SuggestionId)
+        .from(suggestion_unit::Entity)
+        .and_where(suggestion_unit::Column::UnitId.eq(unit))
+        .to_owned()
+}
+
+/// Whom a list is drawn from.
+enum ListScope {
+    /// The cases matching a condition.
+    Where(Condition),
+    /// The cases of one unit: a unit handler acting for exactly one unit (the usual case).
+    Unit(Uuid),
+}
+
+/// The cases `caller` may list, in the form that keeps pages cheap. Station staff's stations
 /// are read first and compared with `=` when there is one (the usual case): `station_id = ?`
 /// walks the `(station_id, updated_at, id)` index in page order and stops at the limit, whereas
-/// `station_id IN (subquery)` reads every case of the station and sorts them.
-async fn list_scope(db: &impl ConnectionTrait, caller: &AuthUser) -> Result<Condition, ApiError> {
-    if caller.role != entity::user::Role::StationStaff {
-        return access::visible(caller);
+/// `station_id IN (subquery)` reads every case of the station and sorts them. A unit handler's
+/// one unit is walked the same way through `suggestion_units`.
+async fn list_scope(db: &impl ConnectionTrait, caller: &AuthUser) -> Result<ListScope, ApiError> {
+    match caller.role {
+        entity::user::Role::StationStaff => {
+            let stations: Vec<Uuid> = entity::station_staff::Entity::find()
+                .select_only()
+                .column(entity::station_staff::Column::StationId)
+                .filter(entity::station_staff::Column::UserId.eq(caller.id))
+                .into_tuple()
+                .all(db)
+                .await?;
+            Ok(ListScope::Where(Condition::all().add(
+                match stations.as_slice() {
+                    [one] => suggestion::Column::StationId.eq(*one),
+                    many => suggestion::Column::StationId.is_in(many.iter().copied()),
+                },
+            )))
+        }
+        entity::user::Role::UnitHandler => {
+            let units: Vec<Uuid> = unit_member::Entity::find()
+                .select_only()
+                .column(unit_member::Column::UnitId)
+                .filter(unit_member::Column::UserId.eq(caller.id))
+                .into_tuple()
+                .all(db)
+                .await?;
+            Ok(match units.as_slice() {
+                [one] => ListScope::Unit(*one),
+                _ => ListScope::Where(access::visible(caller)?),
+            })
+        }
+        _ => Ok(ListScope::Where(access::visible(caller)?)),
     }
-    let stations: Vec<Uuid> = entity::station_staff::Entity::find()
-        .select_only()
-        .column(entity::station_staff::Column::StationId)
-        .filter(entity::station_staff::Column::UserId.eq(caller.id))
-        .into_tuple()
-        .all(db)
-        .await?;
-    Ok(Condition::all().add(match stations.as_slice() {
-        [one] => suggestion::Column::StationId.eq(*one),
-        many => suggestion::Column::StationId.is_in(many.iter().copied()),
-    }))
 }
 
 /// Authors (lead first), source submissions and units of a case.
