@@ -17,6 +17,7 @@ pub mod holiday_day;
 pub mod holiday_year;
 pub mod idempotency_key;
 pub mod notification;
+pub mod points_rule;
 pub mod prelude;
 pub mod reception;
 pub mod reception_duty;

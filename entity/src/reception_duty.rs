@@ -25,6 +25,8 @@ pub struct Model {
     pub attendance: Option<Attendance>,
     pub attendance_reason: Option<String>,
     pub attendance_by: Option<Uuid>,
+    /// An absence recorded as excused (请假); false otherwise.
+    pub attendance_excused: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -20,6 +20,7 @@ mod m20261123_000012_suggestion_list_indexes;
 mod m20261123_000013_create_webhooks;
 mod m20261123_000014_stats_milestones;
 mod m20261123_000015_unit_case_order;
+mod m20261123_000016_performance_points;
 
 pub struct Migrator;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000013_create_webhooks::Migration),
             Box::new(m20261123_000014_stats_milestones::Migration),
             Box::new(m20261123_000015_unit_case_order::Migration),
+            Box::new(m20261123_000016_performance_points::Migration),
         ]
     }
 }

@@ -13,6 +13,7 @@ pub mod health;
 pub mod holidays;
 pub mod imports;
 pub mod notifications;
+pub mod performance;
 pub mod public;
 pub mod receptions;
 pub mod regions;
@@ -59,7 +60,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 scope::scope("/regions")
                     .wrap(from_fn(idempotent_posts))
                     .configure(regions::handlers::routes)
-                    .configure(stations::handlers::district_routes),
+                    .configure(stations::handlers::district_routes)
+                    .configure(performance::handlers::region_routes),
             )
             .service(
                 scope::scope("/stations")
@@ -72,7 +74,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 scope::scope("/deputies")
                     .wrap(from_fn(idempotent_posts))
                     .configure(deputies::handlers::routes)
-                    .configure(codes::handlers::deputy_routes),
+                    .configure(codes::handlers::deputy_routes)
+                    .configure(performance::handlers::deputy_routes),
             )
             .configure(codes::handlers::resolve_routes)
             .service(scope::scope("/holidays").configure(holidays::handlers::routes))
@@ -86,7 +89,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
             )
             .configure(appointments::handlers::routes)
             .configure(notifications::handlers::routes)
-            .service(scope::scope("/stats").configure(stats::handlers::routes))
+            .service(
+                scope::scope("/stats")
+                    .configure(stats::handlers::routes)
+                    .configure(performance::handlers::stats_routes),
+            )
             .configure(categories::handlers::routes)
             .service(scope::scope("/public").configure(public::handlers::routes))
             .service(

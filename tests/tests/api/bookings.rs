@@ -4,7 +4,7 @@
 use chrono::Days;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use tests::{assert_problem, count_where, spawn_app, str_of};
+use tests::{assert_problem, count_where, error_code, spawn_app, str_of};
 
 fn today() -> chrono::NaiveDate {
     api::domain::local_time::today()
@@ -361,6 +361,26 @@ async fn deputies_sign_in_on_the_day_and_the_attendance_report_counts_it() {
         "forbidden",
     )
     .await;
+    // Only an absence can be excused (请假).
+    let problem = assert_problem(
+        app.put(
+            &manual,
+            Some(&s.liaison.access),
+            &json!({"present": true, "excused": true, "reason": "提前请假"}),
+        )
+        .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(
+        error_code(&problem, "excused").as_deref(),
+        Some("excused_but_present")
+    );
+    assert_eq!(
+        count_where(app.db(), "audit_events", "action = 'reception.attendance'").await,
+        0
+    );
     let recorded = app
         .put(
             &manual,
@@ -400,8 +420,61 @@ async fn deputies_sign_in_on_the_day_and_the_attendance_report_counts_it() {
         "check_in_closed",
     )
     .await;
+    // 代表2 had asked for leave: staff record the absence as excused.
+    let excused = app
+        .put(
+            &format!(
+                "/api/v1/receptions/{missed_id}/attendance/{}",
+                s.deputies[2]
+            ),
+            Some(&s.liaison.access),
+            &json!({"present": false, "excused": true, "reason": "提前请假，外出开会"}),
+        )
+        .await;
+    assert_eq!(excused.status(), StatusCode::OK);
+    let excused: Value = excused.json().await.unwrap();
+    let duty = excused["deputies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["deputy_id"] == json!(s.deputies[2]))
+        .cloned()
+        .unwrap();
+    assert_eq!(
+        (&duty["attendance"], &duty["excused"]),
+        (&json!("absent"), &json!(true))
+    );
 
     let year = chrono::Datelike::year(&(today() - Days::new(1)));
+    // The duty records count the excused absence apart; 代表0's missed day is unexcused.
+    let record = |i: usize| {
+        let path = format!("/api/v1/deputies/{}/performance?year={year}", s.deputies[i]);
+        let app = &app;
+        let token = s.liaison.access.clone();
+        async move {
+            let r = app.get(&path, Some(&token)).await;
+            assert_eq!(r.status(), StatusCode::OK);
+            r.json::<Value>().await.unwrap()["receptions"].clone()
+        }
+    };
+    let two = record(2).await;
+    assert_eq!(
+        (
+            &two["on_duty"],
+            &two["absent_excused"],
+            &two["absent_unexcused"]
+        ),
+        (&json!(1), &json!(1), &json!(0))
+    );
+    let zero = record(0).await;
+    assert_eq!(
+        (
+            &zero["attended"],
+            &zero["absent_excused"],
+            &zero["absent_unexcused"]
+        ),
+        (&json!(1), &json!(0), &json!(1))
+    );
     let report: Value = app
         .get(
             &format!(

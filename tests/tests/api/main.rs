@@ -12,6 +12,7 @@ mod imports;
 mod integrations;
 mod jwt;
 mod pagination;
+mod performance;
 mod privacy;
 mod receptions;
 mod regions;

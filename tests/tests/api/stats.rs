@@ -1090,6 +1090,7 @@ async fn insert_world(
                     attendance,
                     attendance_reason: None,
                     attendance_by: None,
+                    attendance_excused: false,
                 }
                 .into_active_model(),
             )

@@ -166,6 +166,9 @@ pub struct DutyDto {
     /// Staff only: `present`, `absent` or `pending` (not yet signed in).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attendance: Option<String>,
+    /// Staff only: an absence recorded as excused (请假).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub excused: Option<bool>,
 }
 
 /// A reception session.
@@ -305,6 +308,10 @@ pub struct AttendanceRequest {
     pub present: bool,
     /// Why, 2 to 500 characters (kept in the audit trail).
     pub reason: String,
+    /// An absence the deputy excused (请假), which the performance points weigh apart from an
+    /// unexcused one; only with `present: false`.
+    #[serde(default)]
+    pub excused: bool,
 }
 
 /// A visitor named in a record.

@@ -127,6 +127,7 @@ pub fn reception_dto(view: &ReceptionView) -> ReceptionDto {
                     }
                     .to_owned()
                 }),
+                excused: staff.then_some(duty.attendance_excused),
             })
             .collect(),
         published_at: r.published_at,
@@ -885,14 +886,24 @@ async fn set_attendance(
     body: Json<AttendanceRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    let why = reason("reason", &body.reason).map_err(|e| ApiError::Validation(vec![e]))?;
+    let mut checks = Checks::default();
+    let why = checks.check(reason("reason", &body.reason));
+    if body.present && body.excused {
+        checks.fail(FieldError::new(
+            "excused",
+            "excused_but_present",
+            Text::fixed("出席的代表无需请假。", "Only an absence can be excused."),
+        ));
+    }
+    checks.finish()?;
     let view = service::set_attendance(
         &state.db,
         &caller,
         &client(&req, &state),
         path.into_inner(),
         body.present,
-        why,
+        body.excused,
+        why.unwrap_or_default(),
     )
     .await?;
     json_with_etag(&req, StatusCode::OK, &reception_dto(&view))

@@ -429,6 +429,7 @@ pub async fn add_duty(
         attendance: Set(None),
         attendance_reason: Set(None),
         attendance_by: Set(None),
+        attendance_excused: Set(false),
     }
     .insert(db)
     .await?;
@@ -889,6 +890,7 @@ pub async fn set_attendance(
     client: &ClientInfo,
     (id, deputy_id): (Uuid, Uuid),
     present: bool,
+    excused: bool,
     reason: String,
 ) -> Result<ReceptionView, ApiError> {
     let txn = db.begin_write().await?;
@@ -915,6 +917,7 @@ pub async fn set_attendance(
         Attendance::Absent
     }));
     active.attendance_reason = Set(Some(reason.clone()));
+    active.attendance_excused = Set(!present && excused);
     active.attendance_by = Set(Some(caller.id));
     active.update(&txn).await?;
     audit::record(
@@ -925,6 +928,7 @@ pub async fn set_attendance(
             .details(serde_json::json!({
                 "deputy_id": deputy_id,
                 "present": present,
+                "excused": !present && excused,
                 "reason": reason,
                 "previous": previous.map(|p| matches!(p, Attendance::Present)),
             })),

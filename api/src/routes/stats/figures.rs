@@ -128,21 +128,21 @@ struct Ctx<'a> {
     today: NaiveDate,
 }
 
-fn col(table: &str, column: &str) -> Expr {
+pub(crate) fn col(table: &str, column: &str) -> Expr {
     Expr::col((Alias::new(table), Alias::new(column)))
 }
 
 /// 1 where `cond` holds, else 0, for `SUM`.
-fn one_if(cond: impl IntoCondition) -> Expr {
+pub(crate) fn one_if(cond: impl IntoCondition) -> Expr {
     Expr::case(cond, 1).finally(0).into()
 }
 
 /// `COUNT(*)`.
-fn count_all() -> Expr {
+pub(crate) fn count_all() -> Expr {
     Expr::col(sea_orm::sea_query::Asterisk).count()
 }
 
-fn sum(e: Expr) -> Expr {
+pub(crate) fn sum(e: Expr) -> Expr {
     Func::sum(e).into()
 }
 

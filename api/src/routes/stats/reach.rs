@@ -6,8 +6,8 @@
 //! (`/deputies/{id}/performance`), not the station-wide figures.
 
 use entity::user::Role;
-use entity::{station, unit};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
+use entity::{deputy, deputy_station, station, unit};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
@@ -91,6 +91,31 @@ impl Reach {
         Condition::all()
             .add(station_id.clone().in_subquery(in_region))
             .add(self.station_only(station_id))
+    }
+
+    /// The ids of the deputies the reach covers: of its region subtree and, for station staff
+    /// or with a station given, stationed now at one of its stations.
+    pub fn deputies(&self) -> SelectStatement {
+        let mut q = Query::select()
+            .column(deputy::Column::Id)
+            .from(deputy::Entity)
+            .cond_where(self.region.condition(deputy::Column::RegionId))
+            .to_owned();
+        if self.staffed_by.is_some() || self.station.is_some() {
+            q.and_where(
+                deputy::Column::Id.in_subquery(
+                    Query::select()
+                        .column(deputy_station::Column::DeputyId)
+                        .from(deputy_station::Entity)
+                        .and_where(deputy_station::Column::EndedOn.is_null())
+                        .cond_where(
+                            self.station_only(deputy_station::Column::StationId.into_expr()),
+                        )
+                        .to_owned(),
+                ),
+            );
+        }
+        q
     }
 
     /// The handling units of the reach's region subtree.

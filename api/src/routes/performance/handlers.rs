@@ -1,0 +1,389 @@
+//! `GET /deputies/{id}/performance`, `GET|PUT /regions/{id}/points-rules` and
+//! `GET /stats/deputies`.
+
+use std::collections::HashMap;
+
+use actix_web::{HttpRequest, HttpResponse, get, put, web};
+use chrono::{Datelike, NaiveDate};
+use entity::user::Role;
+use entity::{deputy, deputy_station, region};
+use sea_orm::sea_query::{Query, SelectStatement};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
+
+use super::dto::{
+    DeputyRankDto, PerformanceDto, PointsDto, PointsItemDto, PointsKindDto, PointsRulesDto,
+    PointsRulesRequest, RankingDto, RankingFilter, ReceptionRecordDto, SuggestionRecordDto,
+    YearFilter,
+};
+use super::record::{self, Counts};
+use super::rules::{self, RuleSet};
+use crate::audit::{self, Actor, Entry};
+use crate::auth::{AdminUser, AuthUser};
+use crate::error::ApiError;
+use crate::http::client::ClientInfo;
+use crate::http::json::Json;
+use crate::http::params::Query as Params;
+use crate::i18n::Text;
+use crate::routes::stations::service::staffed_by;
+use crate::routes::stats::period::Period;
+use crate::routes::stats::reach::Reach;
+use crate::routes::stats::report::ratio;
+use crate::startup::AppState;
+
+/// Under `/deputies`.
+pub fn deputy_routes(cfg: &mut ServiceConfig) {
+    cfg.service(performance);
+}
+
+/// Under `/regions`.
+pub fn region_routes(cfg: &mut ServiceConfig) {
+    cfg.service(get_rules).service(put_rules);
+}
+
+/// Under `/stats`.
+pub fn stats_routes(cfg: &mut ServiceConfig) {
+    cfg.service(ranking);
+}
+
+/// The local calendar year `year`, this year by default.
+fn year_of(year: Option<i32>) -> (i32, Period) {
+    let year = year.unwrap_or_else(|| crate::domain::local_time::today().year());
+    let day = |m, d| NaiveDate::from_ymd_opt(year, m, d).unwrap_or_default();
+    (
+        year,
+        Period {
+            from: day(1, 1),
+            to: day(12, 31),
+        },
+    )
+}
+
+/// Whether `caller` may read `deputy`'s record: the deputy, administrators over the deputy's
+/// region, and the staff of a station the deputy is or was stationed at.
+async fn may_read(
+    db: &impl ConnectionTrait,
+    caller: &AuthUser,
+    deputy: &deputy::Model,
+) -> Result<(), ApiError> {
+    let allowed = match caller.role {
+        Role::Deputy => deputy.user_id == Some(caller.id),
+        Role::Admin => caller.scope().contains(db, Some(deputy.region_id)).await?,
+        Role::StationStaff => deputy_station::Entity::find()
+            .filter(deputy_station::Column::DeputyId.eq(deputy.id))
+            .filter(deputy_station::Column::StationId.in_subquery(staffed_by(caller.id)))
+            .one(db)
+            .await?
+            .is_some(),
+        _ => false,
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden(Text::fixed(
+            "履职档案只供代表本人、所在联络站工作人员和管理员查看。",
+            "A duty record is for the deputy, the staff of their stations and administrators.",
+        )))
+    }
+}
+
+fn points_dto(counts: &Counts, rules: &RuleSet) -> PointsDto {
+    let (items, total) = counts.points(rules);
+    PointsDto {
+        total,
+        rules_region_id: rules.defined_at,
+        items: items
+            .into_iter()
+            .map(|(kind, count, weight, points)| PointsItemDto {
+                kind: kind.as_str().to_owned(),
+                count,
+                weight,
+                points,
+            })
+            .collect(),
+    }
+}
+
+/// The rule sets of `regions`, each read once.
+async fn rules_of(
+    db: &impl ConnectionTrait,
+    regions: impl IntoIterator<Item = Uuid>,
+) -> Result<HashMap<Uuid, RuleSet>, ApiError> {
+    let mut out = HashMap::new();
+    for region in regions {
+        if let std::collections::hash_map::Entry::Vacant(slot) = out.entry(region) {
+            slot.insert(rules::effective(db, region).await?);
+        }
+    }
+    Ok(out)
+}
+
+fn one_deputy(id: Uuid) -> SelectStatement {
+    Query::select()
+        .column(deputy::Column::Id)
+        .from(deputy::Entity)
+        .and_where(deputy::Column::Id.eq(id))
+        .to_owned()
+}
+
+/// A deputy's duty record (履职档案) for a year: reception days on duty, attended, absent
+/// (excused or not) and to come; records written and voters received on the days attended;
+/// submissions triaged; suggestions authored and first submitted in the year with their results
+/// now; and performance points (履职积分) under the rules in force for the deputy's region,
+/// item by item. Every figure is counted from the data at the time of the request (see the
+/// README's "Performance points"). For the deputy, administrators over the deputy's region and
+/// the staff of the deputy's stations.
+#[utoipa::path(
+    tag = "deputies",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Deputy id"), YearFilter),
+    responses(
+        (status = 200, description = "The duty record", body = PerformanceDto),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[get("/{id}/performance")]
+async fn performance(
+    state: web::Data<AppState>,
+    caller: AuthUser,
+    id: web::Path<Uuid>,
+    filter: Params<YearFilter>,
+) -> Result<HttpResponse, ApiError> {
+    let db = state.db.reader();
+    let deputy = deputy::Entity::find_by_id(id.into_inner())
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    may_read(db, &caller, &deputy).await?;
+    let (year, period) = year_of(filter.into_inner().year);
+    let now = crate::clock::now();
+    let counts = record::counts(db, &one_deputy(deputy.id), period, now)
+        .await?
+        .remove(&deputy.id)
+        .unwrap_or_default();
+    let rules = rules::effective(db, deputy.region_id).await?;
+    let c = &counts;
+    Ok(HttpResponse::Ok().json(PerformanceDto {
+        deputy_id: deputy.id,
+        name: deputy.name,
+        region_id: deputy.region_id,
+        year,
+        receptions: ReceptionRecordDto {
+            on_duty: c.on_duty,
+            attended: c.attended,
+            absent_excused: c.absent_excused,
+            absent_unexcused: c.absent_unexcused,
+            attendance_rate: ratio(c.attended, c.on_duty),
+            upcoming: c.upcoming,
+            records: c.records,
+            voters_received: c.voters_received,
+        },
+        submissions_triaged: c.submissions_triaged,
+        suggestions: SuggestionRecordDto {
+            submitted: c.suggestions_submitted,
+            replied: c.replied,
+            category_a: c.result_a,
+            category_b: c.result_b,
+            category_c: c.result_c,
+            resolution_rate: ratio(c.result_a, c.replied),
+            closed: c.closed,
+            rated: c.rated,
+            satisfied: c.satisfied,
+            satisfaction_rate: ratio(c.satisfied, c.rated),
+        },
+        points: points_dto(c, &rules),
+        generated_at: now,
+    }))
+}
+
+/// The deputies of the caller's reach ranked by performance points for a year, each under the
+/// rules of their own region, with the counts behind the points. Administrators rank the
+/// deputies of their region's subtree, station staff those stationed at their stations.
+#[utoipa::path(
+    tag = "stats",
+    security(("bearer" = [])),
+    params(RankingFilter),
+    responses(
+        (status = 200, description = "The ranking", body = RankingDto),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[get("/deputies")]
+async fn ranking(
+    state: web::Data<AppState>,
+    caller: AuthUser,
+    filter: Params<RankingFilter>,
+) -> Result<HttpResponse, ApiError> {
+    let f = filter.into_inner();
+    let db = state.db.reader();
+    let reach = Reach::of(db, &caller, f.region_id, f.station_id).await?;
+    let (year, period) = year_of(f.year);
+    let now = crate::clock::now();
+    let ids = reach.deputies();
+    let deputies = deputy::Entity::find()
+        .filter(deputy::Column::Id.in_subquery(ids.clone()))
+        .all(db)
+        .await?;
+    let mut counts = record::counts(db, &ids, period, now).await?;
+    let rules = rules_of(db, deputies.iter().map(|d| d.region_id)).await?;
+    let mut rows: Vec<DeputyRankDto> = deputies
+        .into_iter()
+        .map(|d| {
+            let c = counts.remove(&d.id).unwrap_or_default();
+            let points = rules
+                .get(&d.region_id)
+                .map(|r| c.points(r).1)
+                .unwrap_or_default();
+            DeputyRankDto {
+                rank: 0,
+                deputy_id: d.id,
+                name: d.name,
+                region_id: d.region_id,
+                points,
+                on_duty: c.on_duty,
+                attended: c.attended,
+                absent_unexcused: c.absent_unexcused,
+                records: c.records,
+                voters_received: c.voters_received,
+                submissions_triaged: c.submissions_triaged,
+                suggestions_submitted: c.suggestions_submitted,
+                category_a: c.result_a,
+            }
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        b.points
+            .cmp(&a.points)
+            .then_with(|| a.name.cmp(&b.name))
+            .then_with(|| a.deputy_id.cmp(&b.deputy_id))
+    });
+    // Competition ranking: equal points share the rank of the first of them.
+    for i in 0..rows.len() {
+        rows[i].rank = if i > 0 && rows[i].points == rows[i - 1].points {
+            rows[i - 1].rank
+        } else {
+            u32::try_from(i + 1).unwrap_or(u32::MAX)
+        };
+    }
+    Ok(HttpResponse::Ok().json(RankingDto {
+        year,
+        rows,
+        generated_at: now,
+    }))
+}
+
+fn rules_dto(region_id: Uuid, set: &RuleSet) -> PointsRulesDto {
+    PointsRulesDto {
+        region_id,
+        defined_at: set.defined_at,
+        rules: rules::Kind::ALL
+            .into_iter()
+            .map(|k| PointsKindDto {
+                kind: k.as_str().to_owned(),
+                weight: set.weight(k),
+                default_weight: k.default_weight(),
+            })
+            .collect(),
+    }
+}
+
+/// The region `id` if the administrator's scope holds it (404 otherwise).
+async fn region_in_scope(
+    db: &impl ConnectionTrait,
+    caller: &AuthUser,
+    id: Uuid,
+) -> Result<region::Model, ApiError> {
+    let found = region::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    caller.scope().ensure_contains(db, Some(id)).await?;
+    Ok(found)
+}
+
+/// The points rules (积分规则) in force for a region: its own, or its nearest ancestor's, or the
+/// default rules; every kind of counted event with its weight. Administrators over the region.
+#[utoipa::path(
+    tag = "deputies",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Region id")),
+    responses(
+        (status = 200, description = "The rules in force", body = PointsRulesDto),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[get("/{id}/points-rules")]
+async fn get_rules(
+    state: web::Data<AppState>,
+    caller: AdminUser,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let db = state.db.reader();
+    let region = region_in_scope(db, &caller, id.into_inner()).await?;
+    let set = rules::effective(db, region.id).await?;
+    Ok(HttpResponse::Ok().json(rules_dto(region.id, &set)))
+}
+
+/// Sets a region's points rules (usually a district's): the kinds named get the weights given
+/// (whole numbers, -1000 to 1000), the others their default. The region's subtree follows them
+/// unless a region below has rules of its own. Points are counted at read time, so every
+/// deputy's points follow at once. Administrators over the region; audited.
+#[utoipa::path(
+    tag = "deputies",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Region id")),
+    request_body = PointsRulesRequest,
+    responses(
+        (status = 200, description = "The rules now in force", body = PointsRulesDto),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 422, response = crate::openapi::UnprocessableEntity),
+    )
+)]
+#[put("/{id}/points-rules")]
+async fn put_rules(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: AdminUser,
+    id: web::Path<Uuid>,
+    body: Json<PointsRulesRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let weights = rules::parse(&body.into_inner().weights)?;
+    let client = ClientInfo::of(&req, state.settings.trust_forwarded_for);
+    let txn = state.db.begin_write().await?;
+    let region = region_in_scope(&txn, &caller, id.into_inner()).await?;
+    let before = rules::effective(&txn, region.id).await?;
+    rules::save(&txn, region.id, &weights, caller.id).await?;
+    let after = rules::effective(&txn, region.id).await?;
+    let named = |set: &RuleSet| -> serde_json::Map<String, serde_json::Value> {
+        set.weights
+            .iter()
+            .map(|(k, w)| (k.as_str().to_owned(), (*w).into()))
+            .collect()
+    };
+    audit::record(
+        &txn,
+        Actor::user(&caller, &client),
+        Entry::new("points_rules.update", "region", region.id)
+            .region(Some(region.id))
+            .details(serde_json::json!({
+                "before": named(&before),
+                "before_defined_at": before.defined_at,
+                "after": named(&after),
+            })),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(HttpResponse::Ok().json(rules_dto(region.id, &after)))
+}
