@@ -641,6 +641,44 @@ pub async fn redo_migrations_from(db: &Db, prefix: &str) {
         .expect("up");
 }
 
+/// A published reception day at `station` on `day`, 09:00 to 12:00 local, or cancelled the day
+/// before: the row generated-data tests write straight into the database.
+pub fn reception_row(
+    station: Uuid,
+    day: chrono::NaiveDate,
+    cancelled: bool,
+) -> entity::reception::Model {
+    use chrono::{Duration, TimeZone, Utc};
+    use entity::reception::{ReceptionOrigin, ReceptionStatus};
+    let starts = Utc.from_utc_datetime(&day.and_hms_opt(1, 0, 0).expect("time"));
+    entity::reception::Model {
+        id: Uuid::now_v7(),
+        station_id: station,
+        day,
+        starts_at: starts,
+        ends_at: starts + Duration::hours(3),
+        place: "接待室".into(),
+        capacity: 10,
+        seats_taken: 0,
+        min_deputies: 1,
+        max_deputies: 3,
+        status: if cancelled {
+            ReceptionStatus::Cancelled
+        } else {
+            ReceptionStatus::Published
+        },
+        origin: ReceptionOrigin::Manual,
+        rule_day: None,
+        edited: false,
+        published_at: Some(starts - Duration::days(5)),
+        late_reason: None,
+        cancelled_at: cancelled.then_some(starts - Duration::days(1)),
+        cancel_reason: cancelled.then(|| "暴雨".into()),
+        created_at: starts - Duration::days(10),
+        updated_at: starts - Duration::days(1),
+    }
+}
+
 /// Runs a test-written query and returns its first row.
 pub async fn query_one(db: &Db, sql: &str) -> Option<sea_orm::QueryResult> {
     db.reader()

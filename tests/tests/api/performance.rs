@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
-use entity::reception::{self, ReceptionOrigin, ReceptionStatus};
+use entity::reception;
 use entity::reception_duty::{self, Attendance};
 use entity::{category, deputy, reception_record, submission_event, suggestion, suggestion_author};
 use entity::{submission::SubmissionStatus, suggestion_event};
@@ -139,41 +139,12 @@ async fn generate(
             _ => day(YEAR - 1, 12, 20) + Duration::days(rng.random_range(0..400)),
         };
         let cancelled = rng.random_bool(0.1);
-        // 09:00 to 12:00 local.
-        let starts = Utc.from_utc_datetime(&date.and_hms_opt(1, 0, 0).expect("t"));
-        let id = Uuid::now_v7();
-        reception::Entity::insert(
-            reception::Model {
-                id,
-                station_id: station,
-                day: date,
-                starts_at: starts,
-                ends_at: starts + Duration::hours(3),
-                place: "接待室".into(),
-                capacity: 10,
-                seats_taken: 0,
-                min_deputies: 1,
-                max_deputies: 3,
-                status: if cancelled {
-                    ReceptionStatus::Cancelled
-                } else {
-                    ReceptionStatus::Published
-                },
-                origin: ReceptionOrigin::Manual,
-                rule_day: None,
-                edited: false,
-                published_at: Some(starts - Duration::days(5)),
-                late_reason: None,
-                cancelled_at: cancelled.then_some(starts - Duration::days(1)),
-                cancel_reason: cancelled.then(|| "暴雨".into()),
-                created_at: starts - Duration::days(10),
-                updated_at: starts - Duration::days(1),
-            }
-            .into_active_model(),
-        )
-        .exec(db)
-        .await
-        .expect("session");
+        let session = reception_row(station, date, cancelled);
+        let (id, starts) = (session.id, session.starts_at);
+        reception::Entity::insert(session.into_active_model())
+            .exec(db)
+            .await
+            .expect("session");
         let counted = date.format("%Y").to_string() == YEAR.to_string() && !cancelled;
         let on_duty: Vec<usize> = (0..deputies.len())
             .filter(|_| rng.random_bool(0.5))
@@ -754,6 +725,9 @@ async fn bad_rules_and_callers_without_a_part_are_refused_and_change_nothing() {
     assert_eq!(count_rows(app.db(), "points_rules").await, 0);
     let anonymous = app.get(&rules_path, None).await;
     assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    let anonymous = app.put(&rules_path, None, &json!({"weights": {}})).await;
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(count_rows(app.db(), "points_rules").await, 0);
 
     // Records: a voter, a unit handler and an administrator elsewhere have no part; bad years and
     // unknown deputies are refused.
@@ -813,6 +787,27 @@ async fn bad_rules_and_callers_without_a_part_are_refused_and_change_nothing() {
         "not_found",
     )
     .await;
+    // A station the liaison does not staff is outside their reach.
+    let other_station = app
+        .create_station(admin, &station_body(s.district, "区联络站", 30.3, 120.3))
+        .await;
+    assert_problem(
+        app.get(
+            &format!(
+                "/api/v1/stats/deputies?station_id={}",
+                str_of(&other_station, "id")
+            ),
+            Some(&s.liaison.access),
+        )
+        .await,
+        404,
+        "not_found",
+    )
+    .await;
+    assert_eq!(
+        app.get("/api/v1/stats/deputies", None).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
     assert_problem(
         app.get("/api/v1/stats/deputies?year=1999", Some(admin))
             .await,

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc, Weekday};
 use entity::appointment::{self, AppointmentStatus};
-use entity::reception::{self, ReceptionOrigin, ReceptionStatus};
+use entity::reception;
 use entity::reception_duty::{self, Attendance};
 use entity::submission::{self, SubmissionChannel, SubmissionStatus};
 use entity::{category, reception_record, suggestion, suggestion_source};
@@ -1039,40 +1039,15 @@ async fn insert_world(
     .expect("sources");
 
     for g in &w.sessions {
-        let id = Uuid::now_v7();
-        let starts = Utc.from_utc_datetime(&g.day.and_hms_opt(1, 0, 0).expect("time"));
-        reception::Entity::insert(
-            reception::Model {
-                id,
-                station_id: stations[g.station].0,
-                day: g.day,
-                starts_at: starts,
-                ends_at: starts + Duration::hours(3),
-                place: "接待室".into(),
-                capacity: 10,
-                seats_taken: i32::try_from(g.bookings).expect("small"),
-                min_deputies: 1,
-                max_deputies: 3,
-                status: if g.cancelled {
-                    ReceptionStatus::Cancelled
-                } else {
-                    ReceptionStatus::Published
-                },
-                origin: ReceptionOrigin::Manual,
-                rule_day: None,
-                edited: false,
-                published_at: Some(starts - Duration::days(5)),
-                late_reason: None,
-                cancelled_at: g.cancelled.then_some(starts - Duration::days(1)),
-                cancel_reason: g.cancelled.then(|| "暴雨".into()),
-                created_at: starts - Duration::days(10),
-                updated_at: starts - Duration::days(1),
-            }
-            .into_active_model(),
-        )
-        .exec(db)
-        .await
-        .expect("session");
+        let session = reception::Model {
+            seats_taken: i32::try_from(g.bookings).expect("small"),
+            ..reception_row(stations[g.station].0, g.day, g.cancelled)
+        };
+        let (id, starts) = (session.id, session.starts_at);
+        reception::Entity::insert(session.into_active_model())
+            .exec(db)
+            .await
+            .expect("session");
         for (i, attended) in g.duties.iter().enumerate() {
             // Attended either by a sign-in or by the staff's record; missed either way too.
             let (checked_in, attendance) = match (attended, i % 2) {

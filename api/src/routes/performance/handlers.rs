@@ -300,10 +300,7 @@ async fn region_in_scope(
     caller: &AuthUser,
     id: Uuid,
 ) -> Result<region::Model, ApiError> {
-    let found = region::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let found = crate::routes::regions::service::find(db, id).await?;
     caller.scope().ensure_contains(db, Some(id)).await?;
     Ok(found)
 }

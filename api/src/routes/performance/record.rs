@@ -25,7 +25,7 @@ use uuid::Uuid;
 
 use super::rules::{Kind, RuleSet};
 use crate::error::ApiError;
-use crate::routes::stats::figures::{col, count_all, one_if, sum};
+use crate::routes::stats::figures::{col, count, count_all, one_if, sum};
 use crate::routes::stats::period::Period;
 
 /// The counts of one deputy's year.
@@ -84,12 +84,6 @@ impl Counts {
         let total = items.iter().map(|i| i.3).fold(0i64, i64::saturating_add);
         (items, total)
     }
-}
-
-fn count(row: &QueryResult, name: &str) -> Result<u64, ApiError> {
-    // SUM over no rows is NULL.
-    let n: Option<i64> = row.try_get("", name)?;
-    Ok(u64::try_from(n.unwrap_or(0)).unwrap_or(0))
 }
 
 /// The triage steps that count (not the closing of an answered one, which is bookkeeping).

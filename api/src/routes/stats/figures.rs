@@ -237,8 +237,8 @@ impl Ctx<'_> {
     }
 }
 
-fn count(row: &QueryResult, name: &str) -> Result<u64, ApiError> {
-    // SUM over no rows is NULL.
+/// A count or sum column of a grouped row (`SUM` over no rows is null: 0).
+pub(crate) fn count(row: &QueryResult, name: &str) -> Result<u64, ApiError> {
     let n: Option<i64> = row.try_get("", name)?;
     Ok(u64::try_from(n.unwrap_or(0)).unwrap_or(0))
 }

@@ -7,10 +7,11 @@
 
 use entity::user::Role;
 use entity::{deputy, deputy_station, station, unit};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement};
+use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
+use super::figures::col;
 use crate::auth::AuthUser;
 use crate::auth::scope::RegionScope;
 use crate::error::ApiError;
@@ -26,10 +27,6 @@ pub struct Reach {
     staffed_by: Option<Uuid>,
     /// Rows must belong to this station.
     station: Option<Uuid>,
-}
-
-fn col(table: &str, column: &str) -> Expr {
-    Expr::col((Alias::new(table), Alias::new(column)))
 }
 
 impl Reach {
