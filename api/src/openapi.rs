@@ -121,6 +121,7 @@ every response carries `X-Request-Id`.",
             crate::routes::suggestions::dto::SuggestionStatusDto,
             crate::routes::suggestions::dto::SuggestionKindDto,
             crate::routes::changes::dto::ChangeTypeDto,
+            crate::routes::exports::dto::ExportKind,
         ),
         responses(
             BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PreconditionFailed,

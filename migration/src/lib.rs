@@ -21,6 +21,7 @@ mod m20261123_000013_create_webhooks;
 mod m20261123_000014_stats_milestones;
 mod m20261123_000015_unit_case_order;
 mod m20261123_000016_performance_points;
+mod m20261123_000017_export_order;
 
 pub struct Migrator;
 
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000014_stats_milestones::Migration),
             Box::new(m20261123_000015_unit_case_order::Migration),
             Box::new(m20261123_000016_performance_points::Migration),
+            Box::new(m20261123_000017_export_order::Migration),
         ]
     }
 }

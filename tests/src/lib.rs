@@ -873,3 +873,154 @@ pub fn session_starting_soon() -> (chrono::NaiveDate, String, String) {
     let ends = (starts + 60).min(1440);
     (date, format_minute(starts), format_minute(ends))
 }
+
+/// An export downloaded with English headings: its rows, headings first.
+pub struct Export {
+    pub rows: Vec<Vec<String>>,
+}
+
+impl Export {
+    /// The column named `heading`.
+    pub fn column(&self, heading: &str) -> usize {
+        self.rows[0]
+            .iter()
+            .position(|h| h == heading)
+            .unwrap_or_else(|| panic!("no column {heading} in {:?}", self.rows[0]))
+    }
+
+    /// The data rows.
+    pub fn data(&self) -> &[Vec<String>] {
+        &self.rows[1..]
+    }
+}
+
+impl TestApp {
+    /// `GET path` (an export) with English headings; asserts 200.
+    async fn download(&self, path: &str, token: &str, content_type: &str) -> Vec<u8> {
+        let res = self
+            .request(Method::GET, path, Some(token))
+            .header("Accept-Language", "en")
+            .send()
+            .await
+            .expect("request sent");
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        let headers = res.headers().clone();
+        assert_eq!(
+            headers.get("content-type").and_then(|v| v.to_str().ok()),
+            Some(content_type),
+            "{path}"
+        );
+        assert_eq!(
+            headers.get("cache-control").and_then(|v| v.to_str().ok()),
+            Some("no-store")
+        );
+        assert!(
+            headers
+                .get("content-disposition")
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.starts_with("attachment; filename=")),
+            "{headers:?}"
+        );
+        res.bytes().await.expect("body").to_vec()
+    }
+
+    /// A CSV export: it must be UTF-8 beginning with a byte-order mark.
+    pub async fn csv_export(&self, path: &str, token: &str) -> Export {
+        let body = self.download(path, token, "text/csv; charset=utf-8").await;
+        let text = String::from_utf8(body).expect("UTF-8");
+        let text = text.strip_prefix('\u{feff}').expect("a byte-order mark");
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(text.as_bytes());
+        let rows = reader
+            .records()
+            .map(|r| r.expect("a CSV record").iter().map(str::to_owned).collect())
+            .collect();
+        Export { rows }
+    }
+
+    /// An `.xlsx` export: every sheet's rows, in order, with each further sheet's headings
+    /// left out; numbers as Rust prints them.
+    pub async fn xlsx_export(&self, path: &str, token: &str) -> Export {
+        use calamine::{Reader, Xlsx};
+        let body = self
+            .download(
+                path,
+                token,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+            .await;
+        let mut book: Xlsx<_> =
+            calamine::open_workbook_from_rs(std::io::Cursor::new(body)).expect("a workbook");
+        let mut rows: Vec<Vec<String>> = Vec::new();
+        for (i, name) in book.sheet_names().into_iter().enumerate() {
+            let range = book.worksheet_range(&name).expect("a sheet");
+            for (r, row) in range.rows().enumerate() {
+                if i > 0 && r == 0 {
+                    assert_eq!(
+                        row.iter().map(ToString::to_string).collect::<Vec<_>>(),
+                        rows[0]
+                    );
+                    continue;
+                }
+                rows.push(row.iter().map(ToString::to_string).collect());
+            }
+        }
+        Export { rows }
+    }
+}
+
+/// A staff-entered submission received at `created`, numbered `tracking_no`, with no contact
+/// details and nothing done yet: the row generated-data tests write straight into the database
+/// (they set what their test is about with struct-update syntax).
+pub fn submission_row(
+    tracking_no: String,
+    category: Uuid,
+    region: Uuid,
+    station: Option<Uuid>,
+    created: chrono::DateTime<chrono::Utc>,
+) -> entity::submission::Model {
+    use entity::submission::{SubmissionChannel, SubmissionStatus};
+    entity::submission::Model {
+        id: Uuid::now_v7(),
+        tracking_no,
+        channel: SubmissionChannel::Mailbox,
+        status: SubmissionStatus::Received,
+        title: "意见".into(),
+        content: "内容".into(),
+        category_id: category,
+        region_id: Some(region),
+        station_id: station,
+        deputy_id: None,
+        voter_id: None,
+        entered_by: None,
+        qr_code: None,
+        reception_record_item_id: None,
+        address: None,
+        latitude: None,
+        longitude: None,
+        contact_name: None,
+        contact_phone: None,
+        anonymous: true,
+        consent_personal_info: false,
+        consent_public: false,
+        access_nonce: None,
+        access_code_hash: None,
+        result_note: None,
+        referred_to: None,
+        resolved_at: None,
+        responded_at: None,
+        closed_at: None,
+        feedback_rating: None,
+        feedback_comment: None,
+        feedback_at: None,
+        erased_at: None,
+        idem_key: None,
+        idem_hash: None,
+        version: 1,
+        created_at: created,
+        updated_at: created,
+        external_client_id: None,
+        external_id: None,
+    }
+}

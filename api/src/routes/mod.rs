@@ -9,6 +9,7 @@ pub mod changes;
 pub mod clients;
 pub mod codes;
 pub mod deputies;
+pub mod exports;
 pub mod health;
 pub mod holidays;
 pub mod imports;
@@ -94,6 +95,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                     .configure(stats::handlers::routes)
                     .configure(performance::handlers::stats_routes),
             )
+            .configure(exports::handlers::routes)
             .configure(categories::handlers::routes)
             .service(scope::scope("/public").configure(public::handlers::routes))
             .service(

@@ -6,6 +6,7 @@ mod bookings;
 mod codes;
 mod deputies;
 mod errors;
+mod exports;
 mod health;
 mod idempotency;
 mod imports;

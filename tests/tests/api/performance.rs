@@ -605,6 +605,66 @@ async fn a_generated_year_of_duty_comes_back_exactly_and_follows_the_district_ru
         json_of(app.get(&ranking_path, Some(admin)).await).await,
         &district,
     );
+
+    // The same year through the exports: the ranking and the attendance, row by row.
+    let names: HashMap<String, Uuid> = deputy::Entity::find()
+        .all(app.db().reader())
+        .await
+        .expect("deputies")
+        .into_iter()
+        .map(|d| (d.name, d.id))
+        .collect();
+    let points: Vec<(Uuid, i64)> = deputies
+        .iter()
+        .map(|(id, _)| (*id, expected[id].points(&district)))
+        .collect();
+    let ranks = competition_ranks(&points);
+    for format in ["csv", "xlsx"] {
+        let path = format!("/api/v1/exports/performance.{format}?year={YEAR}");
+        let export = if format == "csv" {
+            app.csv_export(&path, admin).await
+        } else {
+            app.xlsx_export(&path, admin).await
+        };
+        assert_eq!(export.data().len(), deputies.len(), "{path}");
+        for row in export.data() {
+            let cell = |h: &str| row[export.column(h)].clone();
+            let id = names[&cell("deputy")];
+            let e = &expected[&id];
+            let want = [
+                ("rank", ranks[&id] as i64),
+                ("points", e.points(&district)),
+                ("on_duty", (e.attended + e.excused + e.unexcused) as i64),
+                ("attended", e.attended as i64),
+                ("absent_unexcused", e.unexcused as i64),
+                ("records", e.records as i64),
+                ("voters_received", e.voters as i64),
+                ("submissions_triaged", e.triaged.len() as i64),
+                ("suggestions_submitted", e.submitted as i64),
+                ("category_a", e.a as i64),
+            ];
+            for (heading, n) in want {
+                assert_eq!(cell(heading), n.to_string(), "{path}: {heading}");
+            }
+        }
+        let path = format!("/api/v1/exports/attendance.{format}?year={YEAR}");
+        let export = if format == "csv" {
+            app.csv_export(&path, admin).await
+        } else {
+            app.xlsx_export(&path, admin).await
+        };
+        assert_eq!(export.data().len(), deputies.len(), "{path}");
+        for row in export.data() {
+            let cell = |h: &str| row[export.column(h)].clone();
+            let e = &expected[&names[&cell("deputy")]];
+            let on_duty = e.attended + e.excused + e.unexcused;
+            assert_eq!(cell("on_duty"), on_duty.to_string(), "{path}");
+            assert_eq!(cell("attended"), e.attended.to_string(), "{path}");
+            assert_eq!(cell("missed"), (on_duty - e.attended).to_string());
+            let rate = (e.attended as f64 / on_duty as f64 * 1000.0).round() / 1000.0;
+            assert_eq!(cell("rate").parse::<f64>().expect("a rate"), rate, "{path}");
+        }
+    }
     // The town below follows the district's rules until it sets its own.
     let town = json_of(
         app.get(

@@ -902,6 +902,142 @@ async fn a_generated_year_comes_back_exactly() {
             "unit {i}"
         );
     }
+
+    check_exports(&app, &s, &world, today, &units).await;
+}
+
+/// The figures as the overview export lists them, one per row, rebuilt into the JSON's shape.
+fn figures_of(export: &Export) -> Value {
+    let (path, value) = (export.column("figure"), export.column("value"));
+    let mut figures = json!({});
+    for row in export.data() {
+        let keys: Vec<&str> = row[path].split('.').collect();
+        let raw = &row[value];
+        let parsed = if raw.is_empty() {
+            Value::Null
+        } else if keys
+            .last()
+            .is_some_and(|k| k.ends_with("rate") || k.contains("_rate_"))
+        {
+            json!(raw.parse::<f64>().expect("a rate"))
+        } else {
+            json!(raw.parse::<u64>().expect("a count"))
+        };
+        let mut at = &mut figures;
+        for key in &keys[..keys.len() - 1] {
+            at = at
+                .as_object_mut()
+                .expect("an object")
+                .entry(*key)
+                .or_insert_with(|| json!({}));
+        }
+        at[*keys.last().expect("a key")] = parsed;
+    }
+    // Channels with none are left out of both; an empty map has no rows.
+    if figures["received"]["by_channel"].is_null() {
+        figures["received"]["by_channel"] = json!({});
+    }
+    figures
+}
+
+/// The generated year through the exports: the overview's figures as CSV and as a workbook,
+/// the submissions and cases row by row, for the district and for the liaison's station.
+async fn check_exports(
+    app: &TestApp,
+    s: &Scheduling,
+    world: &World,
+    today: NaiveDate,
+    units: &[Uuid],
+) {
+    let admin = &s.admin.access;
+    let period = format!("from={YEAR}-01-01&to={YEAR}-12-31");
+    let in_year = |d: NaiveDate| d.year() == YEAR;
+    let whole = expect(world, today, &in_year, None, None, None);
+    for format in ["csv", "xlsx"] {
+        let path = format!("/api/v1/exports/overview.{format}?{period}");
+        let export = if format == "csv" {
+            app.csv_export(&path, admin).await
+        } else {
+            app.xlsx_export(&path, admin).await
+        };
+        assert_eq!(export.rows[0], ["figure", "label", "value"]);
+        check(&figures_of(&export), &whole, true, true, &path);
+    }
+
+    // Every submission received in the year, once, with its channel.
+    let path = format!("/api/v1/exports/submissions.csv?{period}");
+    let subs = app.csv_export(&path, admin).await;
+    let total: u64 = whole.received.values().sum();
+    assert_eq!(subs.data().len() as u64, total);
+    let (tracking, channel) = (subs.column("tracking_no"), subs.column("channel"));
+    let mut by_channel: BTreeMap<&str, u64> = BTreeMap::new();
+    let mut seen = HashSet::new();
+    for row in subs.data() {
+        assert!(
+            seen.insert(row[tracking].clone()),
+            "{} twice",
+            row[tracking]
+        );
+        let i: usize = row[tracking][5..].parse().expect("generated number");
+        let g = &world.subs[i];
+        assert!(in_year(local(g.created)));
+        assert_eq!(row[channel], channel_name(g.channel));
+        *by_channel.entry(channel_name(g.channel)).or_default() += 1;
+    }
+    assert_eq!(by_channel, whole.received);
+    let received_at: Vec<&String> = subs
+        .data()
+        .iter()
+        .map(|r| &r[subs.column("received_at")])
+        .collect();
+    assert!(received_at.windows(2).all(|w| w[0] <= w[1]), "oldest first");
+    let book = app
+        .xlsx_export(&format!("/api/v1/exports/submissions.xlsx?{period}"), admin)
+        .await;
+    assert_eq!(book.rows, subs.rows, "the workbook holds the same rows");
+
+    // Every case created in the year, with its lead unit and its results.
+    let cases = app
+        .csv_export(&format!("/api/v1/exports/suggestions.csv?{period}"), admin)
+        .await;
+    let created = |c: &GenCase| c.assigned.unwrap_or_else(Utc::now) - Duration::days(1);
+    let want: Vec<(usize, &GenCase)> = world
+        .cases
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| in_year(local(created(c))))
+        .collect();
+    assert_eq!(cases.data().len(), want.len());
+    let unit_names = ["区住建局", "东街道办事处"];
+    let col = |h: &str| cases.column(h);
+    for (i, c) in want {
+        let row = cases
+            .data()
+            .iter()
+            .find(|r| r[col("title")] == format!("案件{i}"))
+            .unwrap_or_else(|| panic!("case {i}"));
+        assert_eq!(row[col("status")], c.status, "case {i}");
+        assert_eq!(
+            row[col("lead_unit")],
+            c.unit.map_or("", |u| unit_names[u]),
+            "case {i}"
+        );
+        assert_eq!(row[col("reply_category")], c.reply_category.unwrap_or(""));
+        assert_eq!(row[col("rating")], c.rating.unwrap_or(""));
+        assert_eq!(row[col("first_rating")], c.first_rating.unwrap_or(""));
+        let assigned = c.assigned.map(|a| {
+            a.with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("offset"))
+                .format("%Y-%m-%d %H:%M:%S")
+                .to_string()
+        });
+        assert_eq!(row[col("assigned_at")], assigned.unwrap_or_default());
+    }
+    assert_eq!(units.len(), unit_names.len());
+
+    // The liaison's export holds their station's rows only.
+    let mine = app.csv_export(&path, &s.liaison.access).await;
+    let e = expect(world, today, &in_year, Some(0), None, None);
+    assert_eq!(mine.data().len() as u64, e.received.values().sum::<u64>());
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -986,45 +1122,19 @@ async fn insert_world(
         }
         sub_rows.push(submission::Model {
             id,
-            tracking_no: format!("T{YEAR}{i:06}"),
             channel: s.channel,
             status,
             title: format!("意见{i}"),
-            content: "内容".into(),
-            category_id: categories[s.category],
-            region_id: Some(region),
-            station_id: station,
-            deputy_id: None,
-            voter_id: None,
-            entered_by: None,
-            qr_code: None,
-            reception_record_item_id: None,
-            address: None,
-            latitude: None,
-            longitude: None,
-            contact_name: None,
-            contact_phone: None,
-            anonymous: true,
-            consent_personal_info: false,
-            consent_public: false,
-            access_nonce: None,
-            access_code_hash: None,
             result_note: s.resolved.map(|_| "已答复".into()),
-            referred_to: None,
             resolved_at: s.resolved,
             responded_at: s.responded,
-            closed_at: None,
-            feedback_rating: None,
-            feedback_comment: None,
-            feedback_at: None,
-            erased_at: None,
-            idem_key: None,
-            idem_hash: None,
-            version: 1,
-            created_at: s.created,
-            updated_at: s.created,
-            external_client_id: None,
-            external_id: None,
+            ..submission_row(
+                format!("T{YEAR}{i:06}"),
+                categories[s.category],
+                region,
+                station,
+                s.created,
+            )
         });
     }
     submission::Entity::insert_many(sub_rows.into_iter().map(IntoActiveModel::into_active_model))

@@ -1,8 +1,6 @@
 //! `GET /deputies/{id}/performance`, `GET|PUT /regions/{id}/points-rules` and
 //! `GET /stats/deputies`.
 
-use std::collections::HashMap;
-
 use actix_web::{HttpRequest, HttpResponse, get, put, web};
 use chrono::{Datelike, NaiveDate};
 use entity::user::Role;
@@ -13,10 +11,10 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use super::dto::{
-    DeputyRankDto, PerformanceDto, PointsDto, PointsItemDto, PointsKindDto, PointsRulesDto,
-    PointsRulesRequest, RankingDto, RankingFilter, ReceptionRecordDto, SuggestionRecordDto,
-    YearFilter,
+    PerformanceDto, PointsDto, PointsItemDto, PointsKindDto, PointsRulesDto, PointsRulesRequest,
+    RankingDto, RankingFilter, ReceptionRecordDto, SuggestionRecordDto, YearFilter,
 };
+use super::ranking::rank;
 use super::record::{self, Counts};
 use super::rules::{self, RuleSet};
 use crate::audit::{self, Actor, Entry};
@@ -48,7 +46,7 @@ pub fn stats_routes(cfg: &mut ServiceConfig) {
 }
 
 /// The local calendar year `year`, this year by default.
-fn year_of(year: Option<i32>) -> (i32, Period) {
+pub(crate) fn year_of(year: Option<i32>) -> (i32, Period) {
     let year = year.unwrap_or_else(|| crate::domain::local_time::today().year());
     let day = |m, d| NaiveDate::from_ymd_opt(year, m, d).unwrap_or_default();
     (
@@ -103,20 +101,6 @@ fn points_dto(counts: &Counts, rules: &RuleSet) -> PointsDto {
             })
             .collect(),
     }
-}
-
-/// The rule sets of `regions`, each read once.
-async fn rules_of(
-    db: &impl ConnectionTrait,
-    regions: impl IntoIterator<Item = Uuid>,
-) -> Result<HashMap<Uuid, RuleSet>, ApiError> {
-    let mut out = HashMap::new();
-    for region in regions {
-        if let std::collections::hash_map::Entry::Vacant(slot) = out.entry(region) {
-            slot.insert(rules::effective(db, region).await?);
-        }
-    }
-    Ok(out)
 }
 
 fn one_deputy(id: Uuid) -> SelectStatement {
@@ -226,52 +210,7 @@ async fn ranking(
     let reach = Reach::of(db, &caller, f.region_id, f.station_id).await?;
     let (year, period) = year_of(f.year);
     let now = crate::clock::now();
-    let ids = reach.deputies();
-    let deputies = deputy::Entity::find()
-        .filter(deputy::Column::Id.in_subquery(ids.clone()))
-        .all(db)
-        .await?;
-    let mut counts = record::counts(db, &ids, period, now).await?;
-    let rules = rules_of(db, deputies.iter().map(|d| d.region_id)).await?;
-    let mut rows: Vec<DeputyRankDto> = deputies
-        .into_iter()
-        .map(|d| {
-            let c = counts.remove(&d.id).unwrap_or_default();
-            let points = rules
-                .get(&d.region_id)
-                .map(|r| c.points(r).1)
-                .unwrap_or_default();
-            DeputyRankDto {
-                rank: 0,
-                deputy_id: d.id,
-                name: d.name,
-                region_id: d.region_id,
-                points,
-                on_duty: c.on_duty,
-                attended: c.attended,
-                absent_unexcused: c.absent_unexcused,
-                records: c.records,
-                voters_received: c.voters_received,
-                submissions_triaged: c.submissions_triaged,
-                suggestions_submitted: c.suggestions_submitted,
-                category_a: c.result_a,
-            }
-        })
-        .collect();
-    rows.sort_by(|a, b| {
-        b.points
-            .cmp(&a.points)
-            .then_with(|| a.name.cmp(&b.name))
-            .then_with(|| a.deputy_id.cmp(&b.deputy_id))
-    });
-    // Competition ranking: equal points share the rank of the first of them.
-    for i in 0..rows.len() {
-        rows[i].rank = if i > 0 && rows[i].points == rows[i - 1].points {
-            rows[i - 1].rank
-        } else {
-            u32::try_from(i + 1).unwrap_or(u32::MAX)
-        };
-    }
+    let rows = rank(db, &reach, period, now).await?;
     Ok(HttpResponse::Ok().json(RankingDto {
         year,
         rows,

@@ -4,5 +4,6 @@
 
 pub mod dto;
 pub mod handlers;
+pub mod ranking;
 pub mod record;
 pub mod rules;

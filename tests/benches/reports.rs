@@ -1,0 +1,519 @@
+//! Benchmark of the reports at district scale: a district of `BENCH_STATIONS` stations (300)
+//! with a year of `BENCH_SUBMISSIONS` submissions (1,000,000, one event each) and
+//! `BENCH_CASES` cases (200,000, three events each, with their milestones), and the year's
+//! reception days (three a month per station, two deputies on duty). It times the district's
+//! overview for the year and the per-station rows, then downloads the year's submissions as CSV
+//! and as a workbook, and reads the serving process's peak memory around each.
+//!
+//! ```sh
+//! cargo bench -p tests --bench reports                      # SQLite
+//! TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test cargo bench -p tests --bench reports
+//! BENCH_SUBMISSIONS=100000 BENCH_CASES=20000 cargo bench -p tests --bench reports   # quicker
+//! ```
+//!
+//! The rows are written straight into the database (through the API it would take hours). The
+//! measured server is a separate process: this same program started again in serving mode on
+//! the seeded database, so that its memory (`VmHWM`, the peak resident set, from `/proc`) holds
+//! the service and the requests measured, not the seeding.
+//!
+//! What to look for: the overview is a handful of grouped queries, so its time follows the
+//! size of the indexes it scans, not the memory; the export's peak memory stays that of an idle
+//! service plus a few pages, whether it sends 100,000 rows or 1,000,000.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::Instant;
+
+use chrono::{Duration, TimeZone, Utc};
+use entity::submission::{SubmissionChannel, SubmissionStatus};
+use entity::{category, reception, reception_duty, submission, submission_event, suggestion};
+use entity::{suggestion_event, suggestion_unit};
+use futures_util::StreamExt;
+use rand::rngs::StdRng;
+use rand::{RngExt, SeedableRng};
+use sea_orm::{ConnectionTrait, EntityTrait, IntoActiveModel, TransactionTrait};
+use serde_json::{Value, json};
+use tests::*;
+use uuid::Uuid;
+
+const YEAR: i32 = 2025;
+const BATCH: usize = 500;
+
+fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// Serving mode: the service on the seeded database, with the tests' token secret so that the
+/// seeding process's sessions are good here too. Prints its port, then serves until killed.
+async fn serve(database_url: String, data_dir: String) {
+    api::notify::sms::ensure_crypto_provider();
+    let mut settings = api::config::Settings::with_data_dir(data_dir);
+    settings.bind = "127.0.0.1:0".parse().expect("address");
+    settings.database_url = database_url;
+    settings.jwt_secret = Some(api::config::Secret::new(JWT_SECRET.to_vec()));
+    settings.db_max_connections = 5;
+    let app = api::startup::Application::build(settings)
+        .await
+        .expect("the service starts");
+    println!("port {}", app.port());
+    app.run_until_stopped().await.expect("serves");
+}
+
+/// A `/proc/<pid>/status` figure in MiB.
+fn memory(pid: u32, field: &str) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(field))
+        .and_then(|rest| {
+            rest.trim()
+                .trim_end_matches("kB")
+                .trim()
+                .parse::<f64>()
+                .ok()
+        })
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+struct World {
+    stations: Vec<(Uuid, Uuid)>,
+    categories: Vec<Uuid>,
+    units: Vec<Uuid>,
+    deputies: Vec<Uuid>,
+}
+
+async fn build_world(app: &TestApp, stations: usize) -> (World, Session) {
+    let s = app.scheduling(2).await;
+    let mut all = vec![(s.station.parse().expect("uuid"), s.town)];
+    for i in 1..stations {
+        let region = if i % 2 == 0 { s.town } else { s.district };
+        let body = station_body(region, &format!("联络站{i}"), 30.0, 120.0);
+        let created = app.create_station(&s.admin.access, &body).await;
+        all.push((str_of(&created, "id").parse().expect("uuid"), region));
+    }
+    let mut units = Vec::new();
+    for i in 0..20 {
+        let unit: Value = app
+            .post(
+                "/api/v1/units",
+                Some(&s.admin.access),
+                &json!({"region_id": s.district, "name": format!("单位{i}"), "kind": "bureau"}),
+            )
+            .await
+            .json()
+            .await
+            .expect("json");
+        units.push(str_of(&unit, "id").parse().expect("uuid"));
+    }
+    let categories = category::Entity::find()
+        .all(app.db().reader())
+        .await
+        .expect("categories")
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    let deputies = s
+        .deputies
+        .iter()
+        .map(|d| d.parse().expect("uuid"))
+        .collect();
+    (
+        World {
+            stations: all,
+            categories,
+            units,
+            deputies,
+        },
+        s.admin,
+    )
+}
+
+fn in_year(rng: &mut StdRng) -> chrono::DateTime<Utc> {
+    let start = Utc
+        .with_ymd_and_hms(YEAR - 1, 12, 31, 16, 0, 0)
+        .single()
+        .expect("instant");
+    start + Duration::seconds(rng.random_range(0..365 * 86_400))
+}
+
+async fn seed_submissions(app: &TestApp, w: &World, n: usize, rng: &mut StdRng) {
+    let db = app.db().writer();
+    let channels = [
+        SubmissionChannel::Miniapp,
+        SubmissionChannel::Qr,
+        SubmissionChannel::Mailbox,
+        SubmissionChannel::Reception,
+        SubmissionChannel::Hotline,
+    ];
+    let mut done = 0;
+    while done < n {
+        let txn = db.begin().await.expect("begin");
+        for _ in 0..10 {
+            let k = BATCH.min(n - done);
+            if k == 0 {
+                break;
+            }
+            let mut rows = Vec::with_capacity(k);
+            let mut events = Vec::with_capacity(k);
+            for _ in 0..k {
+                let (station, region) = w.stations[rng.random_range(0..w.stations.len())];
+                let created = in_year(rng);
+                let outcome = rng.random_range(0..4);
+                let responded =
+                    (outcome > 0).then(|| created + Duration::hours(rng.random_range(1..200)));
+                let row = submission::Model {
+                    channel: channels[rng.random_range(0..channels.len())],
+                    status: match outcome {
+                        0 => SubmissionStatus::Received,
+                        1 => SubmissionStatus::InReview,
+                        2 => SubmissionStatus::Answered,
+                        _ => SubmissionStatus::Converted,
+                    },
+                    title: format!("关于小区第{done}号路灯的意见"),
+                    content: "小区路灯坏了两周，晚上出行不便，请尽快修复。联系电话13812345678。"
+                        .into(),
+                    contact_name: Some("王先生".into()),
+                    contact_phone: Some("13812345678".into()),
+                    anonymous: false,
+                    responded_at: responded,
+                    resolved_at: (outcome == 2).then_some(responded).flatten(),
+                    ..submission_row(
+                        format!("B{YEAR}-{done:07}"),
+                        w.categories[rng.random_range(0..w.categories.len())],
+                        region,
+                        Some(station),
+                        created,
+                    )
+                };
+                events.push(submission_event::Model {
+                    id: Uuid::now_v7(),
+                    submission_id: row.id,
+                    at: created,
+                    kind: "received".into(),
+                    status: SubmissionStatus::Received,
+                    public_note: None,
+                    actor_id: None,
+                    details: json!({}),
+                });
+                rows.push(row);
+                done += 1;
+            }
+            submission::Entity::insert_many(
+                rows.into_iter().map(IntoActiveModel::into_active_model),
+            )
+            .exec(&txn)
+            .await
+            .expect("submissions");
+            submission_event::Entity::insert_many(
+                events.into_iter().map(IntoActiveModel::into_active_model),
+            )
+            .exec(&txn)
+            .await
+            .expect("events");
+        }
+        txn.commit().await.expect("commit");
+    }
+}
+
+async fn seed_cases(app: &TestApp, w: &World, n: usize, rng: &mut StdRng) {
+    let db = app.db().writer();
+    let mut done = 0;
+    while done < n {
+        let k = BATCH.min(n - done);
+        let mut cases = Vec::with_capacity(k);
+        let mut units = Vec::with_capacity(k);
+        let mut events = Vec::with_capacity(k * 3);
+        for _ in 0..k {
+            let id = Uuid::now_v7();
+            let (station, region) = w.stations[rng.random_range(0..w.stations.len())];
+            let created = in_year(rng);
+            let assigned = created + Duration::hours(rng.random_range(1..72));
+            let replied = rng
+                .random_bool(0.7)
+                .then(|| assigned + Duration::hours(rng.random_range(24..24 * 40)));
+            let closed = replied.filter(|_| rng.random_bool(0.6));
+            let rating = closed.map(|_| {
+                ["satisfied", "basically_satisfied", "dissatisfied"][rng.random_range(0..3)]
+            });
+            let status = match (replied, closed) {
+                (_, Some(_)) => "closed",
+                (Some(_), None) => "replied",
+                _ => "in_progress",
+            };
+            let lead = w.units[rng.random_range(0..w.units.len())];
+            units.push(suggestion_unit::Model {
+                suggestion_id: id,
+                unit_id: lead,
+                lead: true,
+                input: None,
+                input_at: None,
+                case_updated_at: None,
+            });
+            let updated = closed.or(replied).unwrap_or(assigned);
+            for (i, (at, action)) in [
+                (created, "create"),
+                (assigned, "assign"),
+                (updated, "reply"),
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                events.push(suggestion_event::Model {
+                    id: Uuid::now_v7(),
+                    suggestion_id: id,
+                    at,
+                    action: action.into(),
+                    from_status: (i > 0).then(|| "accepted".into()),
+                    to_status: status.into(),
+                    actor_id: None,
+                    actor_role: Some("staff".into()),
+                    note: None,
+                    details: json!({}),
+                });
+            }
+            cases.push(suggestion::Model {
+                id,
+                kind: "station_case".into(),
+                status: status.into(),
+                title: format!("关于幸福路第{done}段路灯维修的意见"),
+                content: "幸福路路灯坏了两周，夜间出行不便，希望尽快修复。".into(),
+                category_id: w.categories[rng.random_range(0..w.categories.len())],
+                region_id: region,
+                station_id: Some(station),
+                level: None,
+                lead_unit_id: Some(lead),
+                deadline: Some((assigned + Duration::days(30)).date_naive()),
+                supervision: "none".into(),
+                supervision_note: None,
+                reply_category: replied
+                    .map(|_| ["A", "A", "B", "C"][rng.random_range(0..4)].into()),
+                reply_text: replied.map(|_| "已处理。".into()),
+                replied_at: replied,
+                rating: rating.map(Into::into),
+                rated_at: closed,
+                reopen_count: 0,
+                flagged: false,
+                created_by: None,
+                escalated_from: None,
+                version: 3,
+                created_at: created,
+                updated_at: updated,
+                closed_at: closed,
+                assigned_at: Some(assigned),
+                first_replied_at: replied,
+                first_rating: rating.map(Into::into),
+            });
+            done += 1;
+        }
+        let txn = db.begin().await.expect("begin");
+        suggestion::Entity::insert_many(cases.into_iter().map(IntoActiveModel::into_active_model))
+            .exec(&txn)
+            .await
+            .expect("cases");
+        suggestion_unit::Entity::insert_many(
+            units.into_iter().map(IntoActiveModel::into_active_model),
+        )
+        .exec(&txn)
+        .await
+        .expect("units");
+        for chunk in events.chunks(BATCH) {
+            suggestion_event::Entity::insert_many(
+                chunk
+                    .iter()
+                    .cloned()
+                    .map(IntoActiveModel::into_active_model),
+            )
+            .exec(&txn)
+            .await
+            .expect("events");
+        }
+        txn.commit().await.expect("commit");
+    }
+}
+
+async fn seed_receptions(app: &TestApp, w: &World, rng: &mut StdRng) -> usize {
+    let db = app.db().writer();
+    let mut sessions = 0;
+    for (station, _) in &w.stations {
+        let txn = db.begin().await.expect("begin");
+        for month in 1..=12 {
+            for d in [6, 16, 26] {
+                let day = chrono::NaiveDate::from_ymd_opt(YEAR, month, d).expect("day");
+                let row = reception_row(*station, day, rng.random_bool(0.05));
+                let (id, starts) = (row.id, row.starts_at);
+                reception::Entity::insert(row.into_active_model())
+                    .exec(&txn)
+                    .await
+                    .expect("session");
+                let duties = w.deputies.iter().map(|deputy| reception_duty::Model {
+                    reception_id: id,
+                    deputy_id: *deputy,
+                    assigned_at: starts - Duration::days(10),
+                    checked_in_at: rng.random_bool(0.85).then_some(starts),
+                    attendance: None,
+                    attendance_reason: None,
+                    attendance_by: None,
+                    attendance_excused: false,
+                });
+                reception_duty::Entity::insert_many(duties.map(IntoActiveModel::into_active_model))
+                    .exec(&txn)
+                    .await
+                    .expect("duties");
+                sessions += 1;
+            }
+        }
+        txn.commit().await.expect("commit");
+    }
+    sessions
+}
+
+/// The seeded database served by this program in serving mode.
+struct Server {
+    child: Child,
+    address: String,
+    _dir: tempfile::TempDir,
+}
+
+fn start_server(database_url: &str) -> Server {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let mut child = Command::new(std::env::current_exe().expect("this program"))
+        .env("BENCH_SERVE", database_url)
+        .env("BENCH_SERVE_DIR", dir.path())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("the serving process starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("the port");
+    let port: u16 = line
+        .trim()
+        .strip_prefix("port ")
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("serving process said {line:?}"));
+    Server {
+        child,
+        address: format!("http://127.0.0.1:{port}"),
+        _dir: dir,
+    }
+}
+
+/// Downloads `path`, reading the body as it comes; returns seconds, bytes and lines.
+async fn download(client: &reqwest::Client, url: &str, token: &str) -> (f64, u64, u64) {
+    let started = Instant::now();
+    let res = client
+        .get(url)
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(res.status(), 200, "{url}");
+    let (mut bytes, mut lines) = (0u64, 0u64);
+    let mut body = res.bytes_stream();
+    while let Some(chunk) = body.next().await {
+        let chunk = chunk.expect("a whole body");
+        bytes += chunk.len() as u64;
+        lines += chunk.iter().filter(|b| **b == b'\n').count() as u64;
+    }
+    (started.elapsed().as_secs_f64(), bytes, lines)
+}
+
+#[tokio::main]
+async fn main() {
+    if let (Ok(url), Ok(dir)) = (
+        std::env::var("BENCH_SERVE"),
+        std::env::var("BENCH_SERVE_DIR"),
+    ) {
+        return serve(url, dir).await;
+    }
+    let n_subs: usize = env_or("BENCH_SUBMISSIONS", 1_000_000);
+    let n_cases: usize = env_or("BENCH_CASES", 200_000);
+    let n_stations: usize = env_or("BENCH_STATIONS", 300);
+    let app = spawn_app().await;
+    let backend = if app.is_postgres() {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    };
+    println!(
+        "lianluo reports benchmark on {backend}: {n_subs} submissions, {n_cases} cases, \
+         {n_stations} stations, year {YEAR}"
+    );
+    let started = Instant::now();
+    let (world, admin) = build_world(&app, n_stations).await;
+    let mut rng = StdRng::seed_from_u64(9);
+    seed_submissions(&app, &world, n_subs, &mut rng).await;
+    seed_cases(&app, &world, n_cases, &mut rng).await;
+    let sessions = seed_receptions(&app, &world, &mut rng).await;
+    if app.is_postgres() {
+        // In service autovacuum would have analyzed the tables long since.
+        app.db()
+            .writer()
+            .execute_unprepared("ANALYZE")
+            .await
+            .expect("analyze");
+    }
+    println!(
+        "seeded in {:.0} s ({sessions} reception days)",
+        started.elapsed().as_secs_f64()
+    );
+
+    let mut server = start_server(&app.settings.database_url);
+    let pid = server.child.id();
+    let client = reqwest::Client::new();
+    let year = format!("from={YEAR}-01-01&to={YEAR}-12-31");
+    let token = &admin.access;
+    // One request to warm the connection pool, then the idle figure.
+    let (_, _, _) = download(&client, &format!("{}/health/ready", server.address), token).await;
+    println!(
+        "serving process idle: RSS {:.1} MiB (peak so far {:.1} MiB)",
+        memory(pid, "VmRSS:"),
+        memory(pid, "VmHWM:")
+    );
+    for (what, path) in [
+        (
+            "overview, district, year",
+            format!("/api/v1/stats/overview?{year}"),
+        ),
+        (
+            "rows per station, year",
+            format!("/api/v1/stats/stations?{year}"),
+        ),
+    ] {
+        let mut times = Vec::new();
+        for _ in 0..5 {
+            let (secs, _, _) = download(&client, &format!("{}{path}", server.address), token).await;
+            times.push(secs * 1000.0);
+        }
+        times.sort_by(f64::total_cmp);
+        println!(
+            "{what:<28} median {:>8.0} ms  best {:>8.0} ms  (5 runs)  peak RSS {:.1} MiB",
+            times[2],
+            times[0],
+            memory(pid, "VmHWM:")
+        );
+    }
+    for format in ["csv", "xlsx"] {
+        let url = format!(
+            "{}/api/v1/exports/submissions.{format}?{year}",
+            server.address
+        );
+        let (secs, bytes, lines) = download(&client, &url, token).await;
+        let rows = if format == "csv" {
+            format!("{} rows", lines - 1)
+        } else {
+            "workbook".into()
+        };
+        println!(
+            "export submissions.{format:<5} {:>8.1} s  {:>8.1} MiB  {rows}  peak RSS {:.1} MiB",
+            secs,
+            bytes as f64 / 1_048_576.0,
+            memory(pid, "VmHWM:")
+        );
+    }
+    let _ = server.child.kill();
+    let _ = server.child.wait();
+}
