@@ -50,6 +50,10 @@ fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
 /// seeding process's sessions are good here too. Prints its port, then serves until killed.
 async fn serve(database_url: String, data_dir: String) {
     api::notify::sms::ensure_crypto_provider();
+    if std::env::var("BENCH_LOG").is_ok() {
+        // With `RUST_LOG=sqlx=debug`: every statement, its time and the rows it returned.
+        api::telemetry::init(api::config::LogFormat::Pretty);
+    }
     let mut settings = api::config::Settings::with_data_dir(data_dir);
     settings.bind = "127.0.0.1:0".parse().expect("address");
     settings.database_url = database_url;
@@ -377,23 +381,54 @@ struct Server {
     _dir: tempfile::TempDir,
 }
 
+impl Server {
+    /// SIGTERM, as a deployment stops it (a profiler wrapping it then writes its report).
+    fn stop(mut self) {
+        let _ = Command::new("kill")
+            .arg(self.child.id().to_string())
+            .status();
+        let _ = self.child.wait();
+    }
+}
+
 fn start_server(database_url: &str) -> Server {
     let dir = tempfile::tempdir().expect("temporary directory");
-    let mut child = Command::new(std::env::current_exe().expect("this program"))
+    // `BENCH_SERVE_WRAP="valgrind --tool=massif"` runs the server under a profiler.
+    let wrap = std::env::var("BENCH_SERVE_WRAP").unwrap_or_default();
+    let mut words = wrap.split_whitespace();
+    let this = std::env::current_exe().expect("this program");
+    let mut command = match words.next() {
+        Some(program) => {
+            let mut c = Command::new(program);
+            c.args(words).arg(&this);
+            c
+        }
+        None => Command::new(&this),
+    };
+    let mut child = command
         .env("BENCH_SERVE", database_url)
         .env("BENCH_SERVE_DIR", dir.path())
         .stdout(Stdio::piped())
         .spawn()
         .expect("the serving process starts");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("the port");
-    let port: u16 = line
-        .trim()
-        .strip_prefix("port ")
-        .and_then(|p| p.parse().ok())
-        .unwrap_or_else(|| panic!("serving process said {line:?}"));
+    // The port comes on stdout; whatever else the server prints (its log, with `BENCH_LOG`)
+    // is passed on to stderr, so that the pipe never fills and blocks it.
+    let stdout = child.stdout.take().expect("stdout");
+    let (port_tx, port_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            match line
+                .strip_prefix("port ")
+                .and_then(|p| p.parse::<u16>().ok())
+            {
+                Some(port) => {
+                    let _ = port_tx.send(port);
+                }
+                None => eprintln!("{line}"),
+            }
+        }
+    });
+    let port = port_rx.recv().expect("the serving process's port");
     Server {
         child,
         address: format!("http://127.0.0.1:{port}"),
@@ -456,64 +491,104 @@ async fn main() {
             .await
             .expect("analyze");
     }
+    // The deadline sweep tells the staff of the year's overdue cases once; the service does it
+    // within minutes of such an import. Done here, so that it does not run beside the requests.
+    let (told, _) = api::jobs::deadlines::run_once(&app.state)
+        .await
+        .expect("the deadline sweep");
     println!(
-        "seeded in {:.0} s ({sessions} reception days)",
+        "seeded in {:.0} s ({sessions} reception days, {told} overdue cases told)",
         started.elapsed().as_secs_f64()
     );
 
-    let mut server = start_server(&app.settings.database_url);
-    let pid = server.child.id();
-    let client = reqwest::Client::new();
     let year = format!("from={YEAR}-01-01&to={YEAR}-12-31");
     let token = &admin.access;
-    // One request to warm the connection pool, then the idle figure.
-    let (_, _, _) = download(&client, &format!("{}/health/ready", server.address), token).await;
+    let client = reqwest::Client::new();
     println!(
-        "serving process idle: RSS {:.1} MiB (peak so far {:.1} MiB)",
-        memory(pid, "VmRSS:"),
-        memory(pid, "VmHWM:")
+        "{:<32} | {:>9} | {:>9} | {:>10} | {:>9} | {:>9} | {:>9} | {:>9}",
+        "request", "median s", "best s", "size MiB", "idle MiB", "peak MiB", "anon MiB", "file MiB"
     );
-    for (what, path) in [
+    let classes = [
         (
             "overview, district, year",
             format!("/api/v1/stats/overview?{year}"),
+            5,
         ),
         (
             "rows per station, year",
             format!("/api/v1/stats/stations?{year}"),
+            3,
         ),
-    ] {
+        (
+            "submissions.csv, year",
+            format!("/api/v1/exports/submissions.csv?{year}"),
+            1,
+        ),
+        (
+            "submissions.xlsx, year",
+            format!("/api/v1/exports/submissions.xlsx?{year}"),
+            1,
+        ),
+        (
+            "suggestions.csv, year",
+            format!("/api/v1/exports/suggestions.csv?{year}"),
+            1,
+        ),
+    ];
+    // `BENCH_ONLY=overview` measures the classes whose name contains it.
+    let only = std::env::var("BENCH_ONLY").unwrap_or_default();
+    for (what, path, runs) in classes {
+        if !what.contains(&only) {
+            continue;
+        }
+        // A fresh serving process per request class, so that its peak memory is this class's.
+        let server = start_server(&app.settings.database_url);
+        let pid = server.child.id();
+        let _ = download(&client, &format!("{}/health/ready", server.address), token).await;
+        let idle = memory(pid, "VmRSS:");
+        // The resident set split into anonymous memory (heaps) and file pages, sampled while the
+        // requests run: the peak alone cannot tell a heap from cached pages of a mapped file.
+        let sampling = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+        let sampler = {
+            let sampling = sampling.clone();
+            std::thread::spawn(move || {
+                let (mut anon, mut file) = (0f64, 0f64);
+                while sampling.load(std::sync::atomic::Ordering::Relaxed) {
+                    anon = anon.max(memory(pid, "RssAnon:"));
+                    file = file.max(memory(pid, "RssFile:"));
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                (anon, file)
+            })
+        };
         let mut times = Vec::new();
-        for _ in 0..5 {
-            let (secs, _, _) = download(&client, &format!("{}{path}", server.address), token).await;
-            times.push(secs * 1000.0);
+        let mut size = 0;
+        let mut lines = 0;
+        for _ in 0..runs {
+            let (secs, bytes, n) =
+                download(&client, &format!("{}{path}", server.address), token).await;
+            times.push(secs);
+            size = bytes;
+            lines = n;
         }
         times.sort_by(f64::total_cmp);
+        sampling.store(false, std::sync::atomic::Ordering::Relaxed);
+        let (anon, file) = sampler.join().expect("sampler");
         println!(
-            "{what:<28} median {:>8.0} ms  best {:>8.0} ms  (5 runs)  peak RSS {:.1} MiB",
-            times[2],
+            "{what:<32} | {:>9.2} | {:>9.2} | {:>10.1} | {:>9.1} | {:>9.1} | {:>9.1} | {:>9.1}{}",
+            times[times.len() / 2],
             times[0],
-            memory(pid, "VmHWM:")
+            size as f64 / 1_048_576.0,
+            idle,
+            memory(pid, "VmHWM:"),
+            anon,
+            file,
+            if path.contains(".csv") {
+                format!("  ({} rows)", lines.saturating_sub(1))
+            } else {
+                String::new()
+            }
         );
+        server.stop();
     }
-    for format in ["csv", "xlsx"] {
-        let url = format!(
-            "{}/api/v1/exports/submissions.{format}?{year}",
-            server.address
-        );
-        let (secs, bytes, lines) = download(&client, &url, token).await;
-        let rows = if format == "csv" {
-            format!("{} rows", lines - 1)
-        } else {
-            "workbook".into()
-        };
-        println!(
-            "export submissions.{format:<5} {:>8.1} s  {:>8.1} MiB  {rows}  peak RSS {:.1} MiB",
-            secs,
-            bytes as f64 / 1_048_576.0,
-            memory(pid, "VmHWM:")
-        );
-    }
-    let _ = server.child.kill();
-    let _ = server.child.wait();
 }

@@ -1024,3 +1024,46 @@ pub fn submission_row(
         external_id: None,
     }
 }
+
+/// A station case accepted at `created` and nothing done since: the row generated-data tests
+/// write straight into the database (they set what their test is about with struct-update
+/// syntax).
+pub fn suggestion_row(
+    title: String,
+    category: Uuid,
+    region: Uuid,
+    station: Option<Uuid>,
+    created: chrono::DateTime<chrono::Utc>,
+) -> entity::suggestion::Model {
+    entity::suggestion::Model {
+        id: Uuid::now_v7(),
+        kind: "station_case".into(),
+        status: "accepted".into(),
+        title,
+        content: "内容".into(),
+        category_id: category,
+        region_id: region,
+        station_id: station,
+        level: None,
+        lead_unit_id: None,
+        deadline: None,
+        supervision: "none".into(),
+        supervision_note: None,
+        reply_category: None,
+        reply_text: None,
+        replied_at: None,
+        rating: None,
+        rated_at: None,
+        reopen_count: 0,
+        flagged: false,
+        created_by: None,
+        escalated_from: None,
+        version: 1,
+        created_at: created,
+        updated_at: created,
+        closed_at: None,
+        assigned_at: None,
+        first_replied_at: None,
+        first_rating: None,
+    }
+}

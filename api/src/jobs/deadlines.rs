@@ -8,7 +8,9 @@ use chrono::NaiveDate;
 use entity::notification::Channel;
 use entity::{station_staff, suggestion, suggestion_deadline_notice, unit_member};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set,
+};
 use uuid::Uuid;
 
 use crate::domain::local_time::local_date;
@@ -17,6 +19,10 @@ use crate::startup::AppState;
 
 /// Working days before the deadline when the unit is reminded.
 pub const REMINDER_WORKING_DAYS: u32 = 3;
+
+/// Cases read per round of a sweep: a backlog (the first sweep after an import of a year of
+/// cases) is told a batch at a time instead of being read into memory whole.
+const BATCH: u64 = 500;
 
 async fn handlers_of(
     db: &impl ConnectionTrait,
@@ -106,6 +112,7 @@ async fn untold(
         .filter(suggestion::Column::Status.is_in(["assigned", "in_progress"]))
         .filter(deadline)
         .filter(Expr::exists(told).not())
+        .limit(BATCH)
         .all(db)
         .await
 }
@@ -123,68 +130,89 @@ pub async fn sweep(state: &AppState, today: NaiveDate) -> Result<(usize, usize),
     let soon = calendar
         .add_working_days(today, REMINDER_WORKING_DAYS)
         .unwrap_or(today);
-    let late = untold(
-        state.db.reader(),
-        "overdue",
-        Condition::all().add(suggestion::Column::Deadline.lt(today)),
-    )
-    .await?;
-    let due_soon = untold(
-        state.db.reader(),
-        "reminder",
-        Condition::all()
-            .add(suggestion::Column::Deadline.gte(today))
-            .add(suggestion::Column::Deadline.lte(soon)),
-    )
-    .await?;
-    let (overdue, reminded) = (late.len(), due_soon.len());
-    for case in late {
-        let Some(deadline) = case.deadline else {
-            continue;
-        };
-        let txn = state.db.begin_write().await?;
-        let mut users = handlers_of(&txn, case.lead_unit_id).await?;
-        users.extend(staff_of(&txn, case.station_id).await?);
-        for user in users {
-            outbox::enqueue(
-                &txn,
-                &notice(
-                    &case,
-                    "overdue",
-                    deadline,
-                    user,
-                    "交办事项已逾期",
-                    format!("“{}”已超过办理期限 {deadline}。", case.title),
-                ),
-            )
-            .await?;
+    let late = Condition::all().add(suggestion::Column::Deadline.lt(today));
+    let due_soon = Condition::all()
+        .add(suggestion::Column::Deadline.gte(today))
+        .add(suggestion::Column::Deadline.lte(soon));
+    // Each told case gets its notice row, so the next batch starts after it; a batch shorter
+    // than `BATCH` was the last.
+    let mut overdue = 0;
+    loop {
+        let batch = untold(state.db.reader(), "overdue", late.clone()).await?;
+        let n = batch.len();
+        overdue += n;
+        for case in batch {
+            tell_overdue(state, &case).await?;
         }
-        record_told(&txn, case.id, "overdue", deadline).await?;
-        txn.commit().await?;
+        if (n as u64) < BATCH {
+            break;
+        }
     }
-    for case in due_soon {
-        let Some(deadline) = case.deadline else {
-            continue;
-        };
-        let txn = state.db.begin_write().await?;
-        for user in handlers_of(&txn, case.lead_unit_id).await? {
-            outbox::enqueue(
-                &txn,
-                &notice(
-                    &case,
-                    "reminder",
-                    deadline,
-                    user,
-                    "交办事项即将到期",
-                    format!("“{}”的办理期限是 {deadline}，请抓紧答复。", case.title),
-                ),
-            )
-            .await?;
+    let mut reminded = 0;
+    loop {
+        let batch = untold(state.db.reader(), "reminder", due_soon.clone()).await?;
+        let n = batch.len();
+        reminded += n;
+        for case in batch {
+            remind(state, &case).await?;
         }
-        record_told(&txn, case.id, "reminder", deadline).await?;
-        txn.commit().await?;
+        if (n as u64) < BATCH {
+            break;
+        }
     }
     Ok((overdue, reminded))
+}
+
+/// Tells the lead unit's handlers and the station's staff that `case` is overdue.
+async fn tell_overdue(state: &AppState, case: &suggestion::Model) -> Result<(), sea_orm::DbErr> {
+    let Some(deadline) = case.deadline else {
+        return Ok(());
+    };
+    let txn = state.db.begin_write().await?;
+    let mut users = handlers_of(&txn, case.lead_unit_id).await?;
+    users.extend(staff_of(&txn, case.station_id).await?);
+    for user in users {
+        outbox::enqueue(
+            &txn,
+            &notice(
+                case,
+                "overdue",
+                deadline,
+                user,
+                "交办事项已逾期",
+                format!("“{}”已超过办理期限 {deadline}。", case.title),
+            ),
+        )
+        .await?;
+    }
+    record_told(&txn, case.id, "overdue", deadline).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Reminds the lead unit's handlers that `case` is due soon.
+async fn remind(state: &AppState, case: &suggestion::Model) -> Result<(), sea_orm::DbErr> {
+    let Some(deadline) = case.deadline else {
+        return Ok(());
+    };
+    let txn = state.db.begin_write().await?;
+    for user in handlers_of(&txn, case.lead_unit_id).await? {
+        outbox::enqueue(
+            &txn,
+            &notice(
+                case,
+                "reminder",
+                deadline,
+                user,
+                "交办事项即将到期",
+                format!("“{}”的办理期限是 {deadline}，请抓紧答复。", case.title),
+            ),
+        )
+        .await?;
+    }
+    record_told(&txn, case.id, "reminder", deadline).await?;
+    txn.commit().await?;
+    Ok(())
 }
 
 /// Records that `case` was told of `kind` for `deadline` (a second sweep racing this one finds

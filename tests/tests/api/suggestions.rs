@@ -1930,3 +1930,62 @@ async fn a_units_cases_page_newest_first_lead_and_co_handled_alike() {
         bureau
     );
 }
+
+#[tokio::test]
+async fn a_backlog_of_overdue_cases_is_told_in_batches_and_once() {
+    use sea_orm::{EntityTrait, IntoActiveModel};
+    let app = spawn_app().await;
+    let s = app.scheduling(0).await;
+    let station: uuid::Uuid = s.station.parse().expect("uuid");
+    let category = entity::category::Entity::find()
+        .one(app.db().reader())
+        .await
+        .expect("categories")
+        .expect("a category")
+        .id;
+    let today = api::domain::local_time::today();
+    let created = chrono::Utc::now() - chrono::Duration::days(60);
+    // More than two batches of the sweep, all past their deadline and never told: what the
+    // first sweep after importing a backlog finds.
+    let n: u32 = 1234;
+    let cases: Vec<_> = (0..n)
+        .map(|i| entity::suggestion::Model {
+            status: "in_progress".into(),
+            deadline: Some(today - chrono::Days::new(1 + u64::from(i % 20))),
+            assigned_at: Some(created),
+            ..suggestion_row(format!("积案{i}"), category, s.town, Some(station), created)
+        })
+        .collect();
+    for chunk in cases.chunks(400) {
+        entity::suggestion::Entity::insert_many(
+            chunk
+                .iter()
+                .cloned()
+                .map(IntoActiveModel::into_active_model),
+        )
+        .exec(app.db().writer())
+        .await
+        .expect("cases");
+    }
+    assert_eq!(
+        api::jobs::deadlines::run_once(&app.state)
+            .await
+            .expect("sweep"),
+        (n as usize, 0)
+    );
+    assert_eq!(
+        count_rows(app.db(), "suggestion_deadline_notices").await,
+        i64::from(n)
+    );
+    // The station's liaison is told of each case once.
+    assert_eq!(
+        count_where(app.db(), "notifications", "template = 'suggestion.overdue'").await,
+        i64::from(n)
+    );
+    assert_eq!(
+        api::jobs::deadlines::run_once(&app.state)
+            .await
+            .expect("sweep"),
+        (0, 0)
+    );
+}

@@ -1,18 +1,12 @@
 //! The submissions export: every submission of the reach received in the period, oldest first,
 //! read in keyset pages over `(created_at, id)`.
 
-use chrono::{DateTime, Utc};
 use entity::submission;
-use sea_orm::{
-    ActiveEnum, ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
-};
-use uuid::Uuid;
+use sea_orm::{ActiveEnum, DatabaseConnection};
 
 use super::names::Names;
-use super::table::{Cell, Column, PAGE, Row};
+use super::table::{Cell, Column, Keyset, Row, shown};
 use crate::domain::phone::Phone;
-use crate::domain::redact::mask_numbers;
 use crate::error::ApiError;
 use crate::routes::stats::period::Period;
 use crate::routes::stats::reach::Reach;
@@ -43,53 +37,33 @@ pub const COLUMNS: &[Column] = &[
 
 /// Reads the pages.
 pub struct Pager {
-    cond: Condition,
+    rows: Keyset<submission::Entity>,
     reveal: bool,
-    after: Option<(DateTime<Utc>, Uuid)>,
-    done: bool,
     names: Names,
 }
 
 impl Pager {
     /// The submissions of `reach` received in `period`; phone numbers whole only if `reveal`.
     pub fn new(reach: &Reach, period: Period, reveal: bool) -> Pager {
-        let cond = Condition::all()
-            .add(reach.rows("submissions", "region_id", "station_id"))
-            .add(submission::Column::CreatedAt.gte(period.start()))
-            .add(submission::Column::CreatedAt.lt(period.end()));
+        let cond = reach.rows("submissions", "region_id", "station_id");
         Pager {
-            cond,
+            rows: Keyset::new(
+                cond,
+                submission::Column::CreatedAt,
+                submission::Column::Id,
+                period.start(),
+                period.end(),
+            ),
             reveal,
-            after: None,
-            done: false,
             names: Names::default(),
         }
     }
 
     pub async fn next(&mut self, db: &DatabaseConnection) -> Result<Option<Vec<Row>>, ApiError> {
-        if self.done {
+        let page = self.rows.next(db, |r| (r.created_at, r.id)).await?;
+        if page.is_empty() {
             return Ok(None);
         }
-        let mut query = submission::Entity::find().filter(self.cond.clone());
-        if let Some((at, id)) = self.after {
-            query = query.filter(after(
-                submission::Column::CreatedAt,
-                submission::Column::Id,
-                at,
-                id,
-            ));
-        }
-        let page = query
-            .order_by_asc(submission::Column::CreatedAt)
-            .order_by_asc(submission::Column::Id)
-            .limit(PAGE)
-            .all(db)
-            .await?;
-        self.done = (page.len() as u64) < PAGE;
-        let Some(last) = page.last() else {
-            return Ok(None);
-        };
-        self.after = Some((last.created_at, last.id));
         self.names
             .categories
             .load(db, page.iter().map(|s| s.category_id))
@@ -110,13 +84,7 @@ impl Pager {
     }
 
     fn row(&self, s: &submission::Model) -> Row {
-        let text = |t: &str| {
-            if self.reveal {
-                t.to_owned()
-            } else {
-                mask_numbers(t)
-            }
-        };
+        let text = |t: &str| shown(self.reveal, t);
         let phone = s.contact_phone.as_deref().map(|p| {
             if self.reveal {
                 p.to_owned()
@@ -149,19 +117,4 @@ impl Pager {
             Cell::flag(s.erased_at.is_some()),
         ]
     }
-}
-
-/// Rows after `(at, id)` in ascending order. The plain `at >= ?` is implied by the rest but is
-/// what lets both databases start the `(at, id)` index scan at the last page's end; with the
-/// `OR` alone they scan from the period's start and skip every row already sent, which makes a
-/// million-row export quadratic.
-pub fn after(
-    at_col: impl ColumnTrait,
-    id_col: impl ColumnTrait,
-    at: DateTime<Utc>,
-    id: Uuid,
-) -> Condition {
-    Condition::all()
-        .add(at_col.gte(at))
-        .add(Condition::any().add(at_col.gt(at)).add(id_col.gt(id)))
 }

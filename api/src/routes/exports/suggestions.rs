@@ -4,17 +4,12 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
 use entity::{suggestion, suggestion_author, suggestion_unit};
-use sea_orm::{
-    ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
 use super::names::Names;
-use super::submissions::after;
-use super::table::{Cell, Column, PAGE, Row};
-use crate::domain::redact::mask_numbers;
+use super::table::{Cell, Column, Keyset, Row, shown};
 use crate::error::ApiError;
 use crate::routes::stats::period::Period;
 use crate::routes::stats::reach::Reach;
@@ -47,10 +42,8 @@ pub const COLUMNS: &[Column] = &[
 
 /// Reads the pages.
 pub struct Pager {
-    cond: Condition,
+    rows: Keyset<suggestion::Entity>,
     reveal: bool,
-    after: Option<(DateTime<Utc>, Uuid)>,
-    done: bool,
     names: Names,
 }
 
@@ -58,43 +51,25 @@ impl Pager {
     /// The cases of `reach` created in `period`; phone numbers in their text whole only if
     /// `reveal`.
     pub fn new(reach: &Reach, period: Period, reveal: bool) -> Pager {
-        let cond = Condition::all()
-            .add(reach.rows("suggestions", "region_id", "station_id"))
-            .add(suggestion::Column::CreatedAt.gte(period.start()))
-            .add(suggestion::Column::CreatedAt.lt(period.end()));
+        let cond = reach.rows("suggestions", "region_id", "station_id");
         Pager {
-            cond,
+            rows: Keyset::new(
+                cond,
+                suggestion::Column::CreatedAt,
+                suggestion::Column::Id,
+                period.start(),
+                period.end(),
+            ),
             reveal,
-            after: None,
-            done: false,
             names: Names::default(),
         }
     }
 
     pub async fn next(&mut self, db: &DatabaseConnection) -> Result<Option<Vec<Row>>, ApiError> {
-        if self.done {
+        let page = self.rows.next(db, |r| (r.created_at, r.id)).await?;
+        if page.is_empty() {
             return Ok(None);
         }
-        let mut query = suggestion::Entity::find().filter(self.cond.clone());
-        if let Some((at, id)) = self.after {
-            query = query.filter(after(
-                suggestion::Column::CreatedAt,
-                suggestion::Column::Id,
-                at,
-                id,
-            ));
-        }
-        let page = query
-            .order_by_asc(suggestion::Column::CreatedAt)
-            .order_by_asc(suggestion::Column::Id)
-            .limit(PAGE)
-            .all(db)
-            .await?;
-        self.done = (page.len() as u64) < PAGE;
-        let Some(last) = page.last() else {
-            return Ok(None);
-        };
-        self.after = Some((last.created_at, last.id));
         let ids: Vec<Uuid> = page.iter().map(|s| s.id).collect();
         let co_units: Vec<(Uuid, Uuid)> = suggestion_unit::Entity::find()
             .select_only()
@@ -142,13 +117,7 @@ impl Pager {
     }
 
     fn row(&self, s: &suggestion::Model, co_units: Option<String>, authors: Option<String>) -> Row {
-        let text = |t: &str| {
-            if self.reveal {
-                t.to_owned()
-            } else {
-                mask_numbers(t)
-            }
-        };
+        let text = |t: &str| shown(self.reveal, t);
         let n = &self.names;
         vec![
             Cell::code(s.id.to_string()),

@@ -99,7 +99,7 @@ pub const OVERVIEW: &[Column] = &[
 /// `GET /stats/overview`'s figures, one per row: the figure's path in the JSON
 /// (`cases.reply_rate`), its name and its value (empty where the JSON has `null`).
 pub async fn overview(
-    db: &impl ConnectionTrait,
+    db: &impl crate::routes::stats::figures::Reader,
     reach: &Reach,
     period: Period,
     lang: Lang,

@@ -33,10 +33,11 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, NaiveDate, Utc};
+use futures_util::StreamExt;
 use sea_orm::sea_query::{
     Alias, Expr, ExprTrait, Func, IntoCondition, JoinType, Query, SelectStatement,
 };
-use sea_orm::{ConnectionTrait, DatabaseBackend, QueryResult};
+use sea_orm::{ConnectionTrait, DatabaseBackend, QueryResult, StreamTrait};
 use uuid::Uuid;
 
 use super::period::Period;
@@ -245,7 +246,7 @@ pub(crate) fn count(row: &QueryResult, name: &str) -> Result<u64, ApiError> {
 
 /// The figures of `reach` over `period`, one row per key of `dim`.
 pub async fn compute(
-    db: &impl ConnectionTrait,
+    db: &impl Reader,
     reach: &Reach,
     period: Period,
     dim: &Dimension,
@@ -253,7 +254,7 @@ pub async fn compute(
 ) -> Result<HashMap<Key, Figures>, ApiError> {
     let now = crate::clock::now();
     let ctx = Ctx {
-        backend: db.get_database_backend(),
+        backend: ConnectionTrait::get_database_backend(db),
         reach,
         period,
         dim,
@@ -267,22 +268,26 @@ pub async fn compute(
     Ok(out)
 }
 
-async fn rows(
-    db: &impl ConnectionTrait,
-    q: &SelectStatement,
-) -> Result<Vec<QueryResult>, ApiError> {
-    Ok(db.query_all(q).await?)
-}
+/// A connection a report can read from: statements, and results as a stream.
+pub trait Reader: ConnectionTrait + StreamTrait {}
+
+impl<T: ConnectionTrait + StreamTrait> Reader for T {}
 
 /// Runs the grouped query `q` and adds each of its rows to the figures of the row's key.
 async fn add_rows(
-    db: &impl ConnectionTrait,
+    db: &impl Reader,
     ctx: &Ctx<'_>,
     q: &SelectStatement,
     out: &mut HashMap<Key, Figures>,
     add: impl Fn(&mut Figures, &QueryResult) -> Result<(), ApiError>,
 ) -> Result<(), ApiError> {
-    for row in rows(db, q).await? {
+    // Grouped rows are few for most figures, but the durations are grouped by key and day pair:
+    // a per-station report of a year has up to a million such groups. They are folded in as
+    // they arrive instead of being collected first, so memory holds the figures, not the rows.
+    let rows = db.stream(q).await?;
+    let mut rows = std::pin::pin!(rows);
+    while let Some(row) = rows.next().await {
+        let row = row?;
         if let Some(key) = ctx.read_key(&row)? {
             add(out.entry(key).or_default(), &row)?;
         }
@@ -292,7 +297,7 @@ async fn add_rows(
 
 /// Adds the `(start day, end day) → count` rows of `q` to a histogram per key.
 async fn durations(
-    db: &impl ConnectionTrait,
+    db: &impl Reader,
     ctx: &Ctx<'_>,
     q: &SelectStatement,
     calendar: &WorkingCalendar,
@@ -312,7 +317,7 @@ const SUB: &str = "sub";
 const CASE: &str = "c";
 
 async fn submissions(
-    db: &impl ConnectionTrait,
+    db: &impl Reader,
     ctx: &Ctx<'_>,
     calendar: &WorkingCalendar,
     out: &mut HashMap<Key, Figures>,
@@ -393,7 +398,7 @@ async fn submissions(
 }
 
 async fn cases(
-    db: &impl ConnectionTrait,
+    db: &impl Reader,
     ctx: &Ctx<'_>,
     calendar: &WorkingCalendar,
     out: &mut HashMap<Key, Figures>,
@@ -488,7 +493,7 @@ async fn cases(
 const SESSION: &str = "r";
 
 async fn receptions(
-    db: &impl ConnectionTrait,
+    db: &impl Reader,
     ctx: &Ctx<'_>,
     out: &mut HashMap<Key, Figures>,
 ) -> Result<(), ApiError> {

@@ -5,14 +5,14 @@ use std::cmp::Ordering;
 use std::collections::HashMap;
 
 use entity::{category, station, unit};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::dto::{
     CaseFiguresDto, DurationDto, FiguresDto, ReceivedDto, ReceptionFiguresDto, ReplyCategoriesDto,
     RowDto,
 };
-use super::figures::{self, Dimension, Figures, Histogram, Key};
+use super::figures::{self, Dimension, Figures, Histogram, Key, Reader};
 use super::period::Period;
 use super::reach::Reach;
 use crate::domain::calendar::WorkingCalendar;
@@ -83,10 +83,7 @@ pub fn to_dto(f: &Figures, parts: Parts) -> FiguresDto {
 }
 
 /// The working-day calendar of the period (and of replies after it, up to today).
-pub async fn calendar_for(
-    db: &impl ConnectionTrait,
-    period: Period,
-) -> Result<WorkingCalendar, ApiError> {
+pub async fn calendar_for(db: &impl Reader, period: Period) -> Result<WorkingCalendar, ApiError> {
     let today = crate::domain::local_time::today();
     Ok(
         crate::routes::holidays::service::calendar(db, period.from, Ord::max(today, period.to))
@@ -96,7 +93,7 @@ pub async fn calendar_for(
 
 /// The overview: one set of figures for the whole reach.
 pub async fn overview(
-    db: &impl ConnectionTrait,
+    db: &impl Reader,
     reach: &Reach,
     period: Period,
     calendar: &WorkingCalendar,
@@ -110,7 +107,7 @@ pub async fn overview(
 
 /// The trend: the figures of each part of the period.
 pub async fn trend(
-    db: &impl ConnectionTrait,
+    db: &impl Reader,
     reach: &Reach,
     parts: Vec<Period>,
     period: Period,
@@ -224,7 +221,7 @@ impl Sort {
 /// The names of the rows of `kind` the reach covers. Every station and unit in reach has a
 /// row, with zeros when nothing happened, so that the year-end comparison shows them all.
 async fn names(
-    db: &impl ConnectionTrait,
+    db: &impl Reader,
     reach: &Reach,
     kind: RowKind,
 ) -> Result<HashMap<Uuid, String>, ApiError> {
@@ -254,7 +251,7 @@ async fn names(
 
 /// One row per station, unit or category.
 pub async fn rows(
-    db: &impl ConnectionTrait,
+    db: &impl Reader,
     reach: &Reach,
     period: Period,
     kind: RowKind,
