@@ -73,11 +73,7 @@ impl Db {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(SQLITE_BUSY_TIMEOUT)
-            .pragma("journal_size_limit", WAL_SIZE_LIMIT_BYTES.to_string())
-            // The bundled SQLite keeps temporary tables and sort spills in memory by default: a
-            // year's report groups a million rows, and that held 300-800 MiB per query. On disk
-            // (the OS caches them anyway) the service's memory stays flat.
-            .pragma("temp_store", "FILE");
+            .pragma("journal_size_limit", WAL_SIZE_LIMIT_BYTES.to_string());
         let file = base.get_filename().to_path_buf();
         let in_memory = file.as_os_str().is_empty() || file == Path::new(":memory:");
         if !in_memory && let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
