@@ -1,5 +1,6 @@
 //! Housekeeping on a timer: expire recorded idempotent responses, forget idle throttle keys,
-//! and checkpoint the SQLite WAL so that it cannot grow without bound.
+//! checkpoint the SQLite WAL so that it cannot grow without bound, and keep SQLite's planner
+//! statistics current.
 
 use std::time::Duration;
 
@@ -37,6 +38,10 @@ pub async fn run_once(state: &AppState) {
         Ok(0) => {}
         Ok(n) => tracing::info!(purged = n, "unattached uploads older than a day"),
         Err(err) => tracing::warn!(error = %err, "could not purge unattached uploads"),
+    }
+    // Before the checkpoint, which then takes the statistics' pages along.
+    if let Err(err) = state.db.optimize().await {
+        tracing::warn!(error = %err, "could not update the planner statistics");
     }
     if let Err(err) = state.db.checkpoint().await {
         tracing::warn!(error = %err, "WAL checkpoint failed");

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use reqwest::StatusCode;
 use serde_json::json;
-use tests::{count_rows, count_where, spawn_app};
+use tests::{count_rows, count_where, query_one, spawn_app};
 
 #[tokio::test]
 async fn fifty_concurrent_writers_all_succeed_and_nothing_is_lost() {
@@ -104,7 +104,16 @@ async fn the_wal_stays_bounded_under_a_write_soak_with_readers() {
     let max = max_wal.load(Ordering::Relaxed);
     eprintln!("largest WAL seen during the soak: {max} bytes");
     assert!(max < 16 * 1024 * 1024, "the WAL grew to {max} bytes");
-    // The maintenance job's checkpoint empties it.
+    // The maintenance job's checkpoint empties it, and it keeps the planner's statistics.
     api::jobs::maintenance::run_once(&app.state).await;
     assert_eq!(app.db().wal_bytes(), 0);
+    let analyzed = query_one(
+        app.db(),
+        "SELECT COUNT(*) AS n FROM sqlite_stat1 WHERE tbl = 'regions'",
+    )
+    .await
+    .expect("a row")
+    .try_get::<i64>("", "n")
+    .expect("count");
+    assert!(analyzed > 0, "regions has statistics");
 }
