@@ -939,6 +939,16 @@ impl TestApp {
         Export { rows }
     }
 
+    /// An export as [`Self::csv_export`] or [`Self::xlsx_export`] reads it, by the path's
+    /// extension.
+    pub async fn export(&self, path: &str, token: &str) -> Export {
+        if path.split('?').next().is_some_and(|p| p.ends_with(".xlsx")) {
+            self.xlsx_export(path, token).await
+        } else {
+            self.csv_export(path, token).await
+        }
+    }
+
     /// An `.xlsx` export: every sheet's rows, in order, with each further sheet's headings
     /// left out; numbers as Rust prints them.
     pub async fn xlsx_export(&self, path: &str, token: &str) -> Export {

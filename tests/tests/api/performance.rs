@@ -300,32 +300,16 @@ async fn generate(
                 id,
                 kind: "deputy_suggestion".into(),
                 status: status.into(),
-                title: format!("建议{i}"),
-                content: "内容".into(),
-                category_id: category,
-                region_id: s.town,
-                station_id: None,
                 level: Some("county".into()),
-                lead_unit_id: None,
-                deadline: None,
-                supervision: "none".into(),
-                supervision_note: None,
                 reply_category: reply.map(Into::into),
                 reply_text: reply.map(|_| "答复".into()),
                 replied_at: reply.map(|_| created + Duration::days(20)),
                 rating: rating.map(Into::into),
                 rated_at: rating.map(|_| created + Duration::days(25)),
-                reopen_count: 0,
-                flagged: false,
-                created_by: None,
-                escalated_from: None,
-                version: 1,
-                created_at: created,
-                updated_at: created,
                 closed_at: (status == "closed").then(|| created + Duration::days(25)),
-                assigned_at: None,
                 first_replied_at: reply.map(|_| created + Duration::days(20)),
                 first_rating: rating.map(Into::into),
+                ..suggestion_row(format!("建议{i}"), category, s.town, None, created)
             }
             .into_active_model(),
         )
@@ -621,11 +605,7 @@ async fn a_generated_year_of_duty_comes_back_exactly_and_follows_the_district_ru
     let ranks = competition_ranks(&points);
     for format in ["csv", "xlsx"] {
         let path = format!("/api/v1/exports/performance.{format}?year={YEAR}");
-        let export = if format == "csv" {
-            app.csv_export(&path, admin).await
-        } else {
-            app.xlsx_export(&path, admin).await
-        };
+        let export = app.export(&path, admin).await;
         assert_eq!(export.data().len(), deputies.len(), "{path}");
         for row in export.data() {
             let cell = |h: &str| row[export.column(h)].clone();
@@ -648,11 +628,7 @@ async fn a_generated_year_of_duty_comes_back_exactly_and_follows_the_district_ru
             }
         }
         let path = format!("/api/v1/exports/attendance.{format}?year={YEAR}");
-        let export = if format == "csv" {
-            app.csv_export(&path, admin).await
-        } else {
-            app.xlsx_export(&path, admin).await
-        };
+        let export = app.export(&path, admin).await;
         assert_eq!(export.data().len(), deputies.len(), "{path}");
         for row in export.data() {
             let cell = |h: &str| row[export.column(h)].clone();

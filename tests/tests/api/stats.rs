@@ -955,11 +955,7 @@ async fn check_exports(
     let whole = expect(world, today, &in_year, None, None, None);
     for format in ["csv", "xlsx"] {
         let path = format!("/api/v1/exports/overview.{format}?{period}");
-        let export = if format == "csv" {
-            app.csv_export(&path, admin).await
-        } else {
-            app.xlsx_export(&path, admin).await
-        };
+        let export = app.export(&path, admin).await;
         assert_eq!(export.rows[0], ["figure", "label", "value"]);
         check(&figures_of(&export), &whole, true, true, &path);
     }
@@ -1061,34 +1057,25 @@ async fn insert_world(
         let created = c.assigned.unwrap_or_else(Utc::now) - Duration::days(1);
         case_rows.push(suggestion::Model {
             id,
-            kind: "station_case".into(),
             status: c.status.into(),
-            title: format!("案件{i}"),
-            content: "内容".into(),
-            category_id: categories[c.category],
-            region_id: region,
-            station_id: Some(station),
-            level: None,
             lead_unit_id: c.unit.map(|u| units[u]),
             deadline: c.deadline,
-            supervision: "none".into(),
-            supervision_note: None,
             reply_category: c.reply_category.map(Into::into),
             reply_text: c.reply_category.map(|_| "答复".into()),
             replied_at: c.first_reply,
             rating: c.rating.map(Into::into),
             rated_at: c.rating.map(|_| c.first_reply.unwrap_or(created)),
-            reopen_count: 0,
-            flagged: false,
-            created_by: None,
-            escalated_from: None,
-            version: 1,
-            created_at: created,
-            updated_at: created,
             closed_at: c.closed,
             assigned_at: c.assigned,
             first_replied_at: c.first_reply,
             first_rating: c.first_rating.map(Into::into),
+            ..suggestion_row(
+                format!("案件{i}"),
+                categories[c.category],
+                region,
+                Some(station),
+                created,
+            )
         });
     }
     suggestion::Entity::insert_many(
