@@ -45,14 +45,12 @@ pub struct Pager {
 impl Pager {
     /// The submissions of `reach` received in `period`; phone numbers whole only if `reveal`.
     pub fn new(reach: &Reach, period: Period, reveal: bool) -> Pager {
-        let cond = reach.rows("submissions", "region_id", "station_id");
         Pager {
-            rows: Keyset::new(
-                cond,
+            rows: Keyset::in_reach(
+                reach,
+                period,
                 submission::Column::CreatedAt,
                 submission::Column::Id,
-                period.start(),
-                period.end(),
             ),
             reveal,
             names: Names::default(),

@@ -51,14 +51,12 @@ impl Pager {
     /// The cases of `reach` created in `period`; phone numbers in their text whole only if
     /// `reveal`.
     pub fn new(reach: &Reach, period: Period, reveal: bool) -> Pager {
-        let cond = reach.rows("suggestions", "region_id", "station_id");
         Pager {
-            rows: Keyset::new(
-                cond,
+            rows: Keyset::in_reach(
+                reach,
+                period,
                 suggestion::Column::CreatedAt,
                 suggestion::Column::Id,
-                period.start(),
-                period.end(),
             ),
             reveal,
             names: Names::default(),

@@ -10,6 +10,8 @@ use super::{submissions, suggestions};
 use crate::domain::local_time;
 use crate::error::ApiError;
 use crate::i18n::Lang;
+use crate::routes::stats::period::Period;
+use crate::routes::stats::reach::Reach;
 
 /// Rows are read and written this many at a time.
 pub const PAGE: u64 = 1000;
@@ -138,22 +140,17 @@ pub struct Keyset<E: EntityTrait> {
 }
 
 impl<E: EntityTrait> Keyset<E> {
-    /// The rows matching `cond` whose `at` lies in `[start, end)`.
-    pub fn new(
-        cond: Condition,
-        at: E::Column,
-        id: E::Column,
-        start: DateTime<Utc>,
-        end: DateTime<Utc>,
-    ) -> Self {
+    /// The rows of `reach` (by their `region_id` and `station_id`) whose `at` lies in
+    /// `period`.
+    pub fn in_reach(reach: &Reach, period: Period, at: E::Column, id: E::Column) -> Self {
         Keyset {
-            cond,
+            cond: reach.rows(E::default().table_name(), "region_id", "station_id"),
             at,
             id,
             after: None,
-            from: start,
+            from: period.start(),
             window: Duration::days(1),
-            end,
+            end: period.end(),
         }
     }
 

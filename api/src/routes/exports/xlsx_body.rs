@@ -80,7 +80,7 @@ fn write(
                 match cell {
                     Cell::Empty => {}
                     Cell::Text(s) | Cell::Code(s) => {
-                        ws.write_string(next_row, col(i), s)?;
+                        ws.write_string(next_row, col(i), fit(s))?;
                     }
                     // Counts are far below 2^53: exact as a spreadsheet number.
                     #[allow(clippy::cast_precision_loss)]
@@ -112,6 +112,37 @@ fn write(
     Ok((file, len))
 }
 
+/// Excel's limit on the characters of a cell. No text the service accepts comes near it (a
+/// case's content is at most 10,000), but a longer one must not turn a whole export into an
+/// error: the workbook keeps the beginning, the CSV all of it.
+const CELL_CHARS: usize = 32_767;
+
+fn fit(s: &str) -> &str {
+    match s.char_indices().nth(CELL_CHARS) {
+        Some((end, _)) => &s[..end],
+        None => s,
+    }
+}
+
 fn col(i: usize) -> u16 {
     u16::try_from(i).unwrap_or(u16::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_past_excels_limit_is_cut_at_a_character() {
+        let long = "路".repeat(CELL_CHARS + 5);
+        assert_eq!(fit(&long).chars().count(), CELL_CHARS);
+        assert_eq!(fit("短"), "短");
+        let mut book = Workbook::new();
+        let ws = book.add_worksheet();
+        assert!(ws.write_string(0, 0, fit(&long)).is_ok());
+        assert!(
+            ws.write_string(1, 0, &long).is_err(),
+            "the limit is Excel's"
+        );
+    }
 }
