@@ -419,6 +419,20 @@ async fn users_change_their_own_password_with_the_current_one() {
         "unauthenticated",
     )
     .await;
+
+    // A voter signs in through WeChat and has no password to change, whatever new one they send.
+    let voter = app.voter_session("张三").await;
+    assert_problem(
+        app.post(
+            "/api/v1/me/password",
+            Some(&voter.access),
+            &json!({"current_password": "x", "new_password": "x"}),
+        )
+        .await,
+        403,
+        "no_password",
+    )
+    .await;
     app.login("admin", "another good passphrase").await;
 }
 

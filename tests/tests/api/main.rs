@@ -2,6 +2,7 @@
 
 mod attachments;
 mod auth;
+mod authorization;
 mod bookings;
 mod codes;
 mod deputies;

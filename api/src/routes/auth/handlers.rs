@@ -128,13 +128,14 @@ async fn me(
 }
 
 /// Changes the caller's password. The current password is required; the caller's other
-/// sessions are signed out.
+/// sessions are signed out. Voters, who sign in through WeChat, have none (403 `no_password`).
 #[utoipa::path(
     tag = "me",
     security(("bearer" = [])),
     request_body = ChangePasswordRequest,
     responses(
         (status = 204, description = "Password changed"),
+        (status = 403, response = crate::openapi::Forbidden),
         (status = 429, response = crate::openapi::TooManyRequests),
     )
 )]

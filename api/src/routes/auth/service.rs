@@ -191,13 +191,21 @@ pub async fn change_password(
     state
         .login_throttle
         .check(&Username::key_of(&caller.username), client.ip.as_deref())?;
-    password::check_policy("new_password", new, Some(&caller.username))
-        .map_err(|e| ApiError::Validation(vec![e]))?;
+    // Voters sign in through WeChat: there is no password to change (asked before the new
+    // password's policy, which would otherwise answer a question that does not arise).
     let stored = user::Entity::find_by_id(caller.id)
         .one(state.db.reader())
         .await?
         .and_then(|u| u.password_hash)
-        .ok_or(ApiError::NotFound)?;
+        .ok_or_else(|| {
+            ApiError::denied(
+                "no_password",
+                "您的账号通过微信登录，没有可修改的密码。",
+                "Your account signs in with WeChat and has no password to change.",
+            )
+        })?;
+    password::check_policy("new_password", new, Some(&caller.username))
+        .map_err(|e| ApiError::Validation(vec![e]))?;
     let current = current.to_owned();
     if !password::blocking(move || password::verify(&current, &stored)).await? {
         return Err(ApiError::validation(

@@ -40,18 +40,12 @@ pub async fn create(
         return Err(no_scopes());
     }
     let db = state.db.reader();
-    // A region outside the caller's scope does not exist for them.
+    // Regions are public: one outside the caller's scope is refused, as for stations and users.
     caller
         .scope()
         .ensure_contains(db, Some(region_id))
         .await
-        .map_err(|_| {
-            ApiError::validation(
-                "region_id",
-                "not_found",
-                Text::fixed("找不到该区域。", "No such region."),
-            )
-        })?;
+        .map_err(|_| ApiError::out_of_scope())?;
     let secret = client::new_secret();
     let now = crate::clock::now();
     let mut scopes = scopes;
