@@ -25,8 +25,10 @@ use sea_orm::{
 
 /// How long a SQLite connection waits for a lock held by another process.
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
-/// How long a request waits for a pooled connection before it gets a 503.
-const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a request waits for a pooled connection before it gets a 503. With the database
+/// gone (PostgreSQL stopped: connections refused, and retried inside this bound) every request
+/// is answered within it, so clients are never left hanging past five seconds.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
 /// Writers queue behind each other on SQLite; give the queue more time than a single acquire.
 const WRITER_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
 /// What a checkpoint may leave of the WAL file on disk.
@@ -150,7 +152,11 @@ impl Db {
             sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
             ..Default::default()
         };
-        self.writer.begin_with_options(options).await
+        let txn = self.writer.begin_with_options(options).await?;
+        // Inside a request sent with an Idempotency-Key: its key is marked applied if (and only
+        // if) this transaction commits.
+        crate::http::idempotency::mark_applied(&txn).await?;
+        Ok(txn)
     }
 
     pub fn backend(&self) -> DatabaseBackend {

@@ -16,6 +16,10 @@ pub struct Model {
     pub completed: bool,
     /// A request still in flight past this instant is considered abandoned (its process died).
     pub locked_until: DateTimeUtc,
+    /// Set inside the request's own write transaction: its work is in the database, even if
+    /// its response never got recorded (the process died in between). Such a request is never
+    /// run again.
+    pub applied: bool,
     pub response_status: Option<i32>,
     /// JSON object of the response headers worth replaying (content type, location, etag).
     pub response_headers: Option<Json>,

@@ -22,6 +22,7 @@ mod m20261123_000014_stats_milestones;
 mod m20261123_000015_unit_case_order;
 mod m20261123_000016_performance_points;
 mod m20261123_000017_export_order;
+mod m20261124_000018_idempotency_applied;
 
 pub struct Migrator;
 
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000015_unit_case_order::Migration),
             Box::new(m20261123_000016_performance_points::Migration),
             Box::new(m20261123_000017_export_order::Migration),
+            Box::new(m20261124_000018_idempotency_applied::Migration),
         ]
     }
 }

@@ -142,6 +142,17 @@ async fn start(
 }
 
 impl TestApp {
+    /// Stops the service (its server and background jobs) and keeps its database, for tests
+    /// that go on with a process of their own on the same data; returns a new connection to
+    /// it for reading rows. The app cannot be restarted afterwards.
+    pub async fn halt(&mut self) -> Db {
+        self.server.stop(true).await;
+        let _ = (&mut self.running).await;
+        Db::connect(&self.settings.database_url, 2)
+            .await
+            .expect("the database opens again")
+    }
+
     /// Stops the service (as SIGTERM would) and starts it again on the same database, after
     /// `configure` adjusted its settings: what a deployment or a crash-and-restart looks like.
     pub async fn restart_with(self, configure: impl FnOnce(&mut Settings)) -> TestApp {

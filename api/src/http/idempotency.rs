@@ -6,6 +6,13 @@
 //! Only successful responses are recorded: after a 4xx or 5xx the key is released, so that the
 //! corrected request can be sent with it again.
 //!
+//! A crash between the request's commit and the recording of its response must not let a retry
+//! run it twice. While the handler runs, the key's row id is in a task-local, and every write
+//! transaction the request opens (`Db::begin_write`) marks the row `applied` as its first
+//! statement: the mark commits exactly when the work does. A retry finding an applied key with no
+//! recorded response is answered 409 `idempotency_applied` (look the result up) instead of being
+//! run again; such a key is never released.
+//!
 //! Wrapped around the scopes of creating endpoints only (never around endpoints that return
 //! secrets such as tokens, which must not be stored).
 
@@ -27,6 +34,11 @@ use super::json::read_body;
 use crate::error::ApiError;
 use crate::i18n::Text;
 use crate::startup::AppState;
+
+tokio::task_local! {
+    /// The idempotency key row of the request whose handler is running in this task.
+    static APPLYING: Uuid;
+}
 
 pub const HEADER: &str = "idempotency-key";
 pub const REPLAYED: &str = "idempotent-replayed";
@@ -78,7 +90,7 @@ pub async fn idempotent_posts(
     };
 
     req.set_payload(Payload::from(body));
-    let res = match next.call(req).await {
+    let res = match APPLYING.scope(row_id, next.call(req)).await {
         Ok(res) => res,
         Err(err) => {
             release(&state, row_id).await;
@@ -176,6 +188,14 @@ async fn begin(
             if row.locked_until > now {
                 return Err(ApiError::IdempotencyInFlight);
             }
+            if row.applied {
+                // Its process died after committing and before recording the answer.
+                return Err(ApiError::clash(
+                    "idempotency_applied",
+                    "该请求已经处理，但结果未能保存；请查看您的记录，不要再次提交。",
+                    "This request was carried out but its response was not kept: look the result up instead of sending it again.",
+                ));
+            }
             // Abandoned by a process that died: this request takes over.
             let id = row.id;
             let mut active: idempotency_key::ActiveModel = row.into();
@@ -197,6 +217,7 @@ async fn begin(
                 request_hash: Set(hash.to_owned()),
                 completed: Set(false),
                 locked_until: Set(now + LOCK),
+                applied: Set(false),
                 response_status: Set(None),
                 response_headers: Set(None),
                 response_body: Set(None),
@@ -255,13 +276,30 @@ async fn complete(
     Ok(())
 }
 
+/// Frees the key of a request that failed, unless its work was committed all the same.
 async fn release(state: &AppState, id: Uuid) {
-    if let Err(err) = idempotency_key::Entity::delete_by_id(id)
+    if let Err(err) = idempotency_key::Entity::delete_many()
+        .filter(idempotency_key::Column::Id.eq(id))
+        .filter(idempotency_key::Column::Applied.eq(false))
         .exec(state.db.writer())
         .await
     {
         tracing::warn!(error = %err, "could not release an idempotency key");
     }
+}
+
+/// Marks the key of the request running in this task (if it sent one) as applied, inside
+/// `txn`: called by `Db::begin_write` first thing in every write transaction.
+pub async fn mark_applied(txn: &impl sea_orm::ConnectionTrait) -> Result<(), sea_orm::DbErr> {
+    let Ok(id) = APPLYING.try_with(|id| *id) else {
+        return Ok(());
+    };
+    idempotency_key::Entity::update_many()
+        .col_expr(idempotency_key::Column::Applied, Expr::value(true))
+        .filter(idempotency_key::Column::Id.eq(id))
+        .exec(txn)
+        .await?;
+    Ok(())
 }
 
 fn replay(row: &idempotency_key::Model) -> HttpResponse {

@@ -112,24 +112,45 @@ async fn a_request_still_in_flight_is_a_409() {
     );
     use sea_orm::{ActiveModelTrait, Set};
     let now = api::clock::now();
-    entity::idempotency_key::ActiveModel {
+    let held = |key: &str, locked_for: i64, applied: bool| entity::idempotency_key::ActiveModel {
         id: Set(uuid::Uuid::now_v7()),
         principal: Set(format!("user:{}", root.user_id)),
-        key: Set("busy".into()),
-        request_hash: Set(hash),
+        key: Set(key.into()),
+        request_hash: Set(hash.clone()),
         completed: Set(false),
-        locked_until: Set(now + chrono::Duration::seconds(60)),
+        locked_until: Set(now + chrono::Duration::seconds(locked_for)),
+        applied: Set(applied),
         response_status: Set(None),
         response_headers: Set(None),
         response_body: Set(None),
         created_at: Set(now),
-    }
-    .insert(app.db().writer())
-    .await
-    .unwrap();
+    };
+    held("busy", 60, false)
+        .insert(app.db().writer())
+        .await
+        .unwrap();
     let response = post_with_key(&app, &root.access, "busy", &body).await;
     assert_problem(response, 409, "idempotency_in_flight").await;
     assert_eq!(count_rows(app.db(), "regions").await, 0);
+
+    // A request whose process died after committing, before its answer was kept: once its lock
+    // has lapsed it is not run again.
+    held("applied", -1, true)
+        .insert(app.db().writer())
+        .await
+        .unwrap();
+    let response = post_with_key(&app, &root.access, "applied", &body).await;
+    assert_problem(response, 409, "idempotency_applied").await;
+    assert_eq!(count_rows(app.db(), "regions").await, 0);
+
+    // One whose process died before committing is taken over and run.
+    held("abandoned", -1, false)
+        .insert(app.db().writer())
+        .await
+        .unwrap();
+    let response = post_with_key(&app, &root.access, "abandoned", &body).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    assert_eq!(count_rows(app.db(), "regions").await, 1);
 }
 
 #[tokio::test]

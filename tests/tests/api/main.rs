@@ -8,6 +8,7 @@ mod codes;
 mod deputies;
 mod errors;
 mod exports;
+mod faults;
 mod health;
 mod idempotency;
 mod imports;
