@@ -40,14 +40,14 @@ async fn fifty_concurrent_writers_all_succeed_and_nothing_is_lost() {
 }
 
 #[tokio::test]
-async fn the_wal_stays_bounded_under_a_write_soak_with_readers() {
+async fn fifty_writers_for_a_minute_with_readers_keep_every_row_and_a_bounded_wal() {
     let app = spawn_app().await;
     let root = app.root().await;
     let district = app
         .create_region(&root.access, "青山区", "district", None)
         .await;
-    const WRITERS: usize = 8;
-    const WRITES_EACH: usize = 60;
+    const WRITERS: usize = 50;
+    const SOAK: std::time::Duration = std::time::Duration::from_secs(60);
     let done = Arc::new(AtomicBool::new(false));
     let max_wal = Arc::new(AtomicU64::new(0));
 
@@ -75,35 +75,51 @@ async fn the_wal_stays_bounded_under_a_write_soak_with_readers() {
             }
         })
     };
+    // Fifty writers, each writing as fast as it is answered, for a minute; every write must
+    // succeed (no "database is locked", no 503).
+    let started = std::time::Instant::now();
     let writers = (0..WRITERS).map(|w| {
         let app = &app;
         let token = root.access.clone();
         async move {
-            for i in 0..WRITES_EACH {
-                let body =
-                    json!({"name": format!("街道{w}-{i}"), "level": "town", "parent_id": district});
+            let mut written = 0;
+            while started.elapsed() < SOAK {
+                let body = json!({"name": format!("街道{w}-{written}"), "level": "town", "parent_id": district});
                 let response = app.post("/api/v1/regions", Some(&token), &body).await;
-                assert_eq!(response.status(), StatusCode::CREATED);
+                let status = response.status();
+                assert_eq!(
+                    status,
+                    StatusCode::CREATED,
+                    "{}",
+                    response.text().await.unwrap_or_default()
+                );
+                written += 1;
             }
+            written
         }
     });
-    futures_util::future::join_all(writers).await;
+    let written: usize = futures_util::future::join_all(writers)
+        .await
+        .into_iter()
+        .sum();
     done.store(true, Ordering::Relaxed);
     for reader in readers {
         reader.await.unwrap();
     }
     sampler.await.unwrap();
 
+    eprintln!("{written} writes by {WRITERS} writers in {SOAK:?}");
+    assert_eq!(count_rows(app.db(), "regions").await as usize, 1 + written);
     assert_eq!(
-        count_rows(app.db(), "regions").await as usize,
-        1 + WRITERS * WRITES_EACH
+        count_where(app.db(), "audit_events", "action = 'region.create'").await as usize,
+        1 + written
     );
     if app.is_postgres() {
         return;
     }
     let max = max_wal.load(Ordering::Relaxed);
     eprintln!("largest WAL seen during the soak: {max} bytes");
-    assert!(max < 16 * 1024 * 1024, "the WAL grew to {max} bytes");
+    assert!(max < 64 * 1024 * 1024, "the WAL grew to {max} bytes");
     // The maintenance job's checkpoint empties it, and it keeps the planner's statistics.
     api::jobs::maintenance::run_once(&app.state).await;
     assert_eq!(app.db().wal_bytes(), 0);
