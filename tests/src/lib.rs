@@ -507,6 +507,51 @@ impl TestApp {
         body
     }
 
+    /// Creates a handling unit (a bureau) of `region` and returns its id.
+    pub async fn create_unit(&self, token: &str, region: Uuid, name: &str) -> String {
+        let response = self
+            .post(
+                "/api/v1/units",
+                Some(token),
+                &json!({"region_id": region, "name": name, "kind": "bureau"}),
+            )
+            .await;
+        let status = response.status();
+        let body: Value = response.json().await.expect("json");
+        assert_eq!(status, StatusCode::CREATED, "create unit: {body}");
+        str_of(&body, "id").to_owned()
+    }
+
+    /// Makes `users` the handlers of `unit`; panics unless accepted.
+    pub async fn set_unit_members(&self, token: &str, unit: &str, users: &[Uuid]) {
+        let response = self
+            .put(
+                &format!("/api/v1/units/{unit}/members"),
+                Some(token),
+                &json!({"user_ids": users}),
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::OK, "unit members");
+    }
+
+    /// A machine client's access token (client credentials grant); panics unless issued.
+    pub async fn client_token(&self, id: &str, secret: &str) -> String {
+        let response = self
+            .request(Method::POST, "/api/v1/auth/token", None)
+            .form(&[
+                ("grant_type", "client_credentials"),
+                ("client_id", id),
+                ("client_secret", secret),
+            ])
+            .send()
+            .await
+            .expect("request sent");
+        let status = response.status();
+        let body: Value = response.json().await.expect("json");
+        assert_eq!(status, StatusCode::OK, "client token: {body}");
+        str_of(&body, "access_token").to_owned()
+    }
+
     /// Stations `deputy` at `stations` (since 2026-01-01); panics unless accepted.
     pub async fn station_deputy(&self, token: &str, deputy: &str, stations: &[&str]) {
         let body = json!({

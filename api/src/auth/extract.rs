@@ -52,6 +52,16 @@ impl AuthUser {
         }
     }
 
+    /// 403 `client_only` unless the caller is a machine client; `zh`/`en` say why the endpoint
+    /// is theirs. Returns the client's id.
+    pub fn require_client(&self, zh: &'static str, en: &'static str) -> Result<Uuid, ApiError> {
+        if self.client.is_some() {
+            Ok(self.id)
+        } else {
+            Err(ApiError::denied("client_only", zh, en))
+        }
+    }
+
     /// 403 unless the caller has one of `roles`.
     pub fn require(&self, roles: &[Role]) -> Result<(), ApiError> {
         if roles.contains(&self.role) {

@@ -288,44 +288,6 @@ async fn created_id(response: reqwest::Response) -> String {
     str_of(&json_of(response).await, "id").to_owned()
 }
 
-async fn make_unit(app: &TestApp, admin: &str, region: Uuid, name: &str) -> String {
-    created_id(
-        app.post(
-            "/api/v1/units",
-            Some(admin),
-            &json!({"region_id": region, "name": name, "kind": "bureau"}),
-        )
-        .await,
-    )
-    .await
-}
-
-async fn set_members(app: &TestApp, admin: &str, unit: &str, user: Uuid) {
-    json_of(
-        app.put(
-            &format!("/api/v1/units/{unit}/members"),
-            Some(admin),
-            &json!({"user_ids": [user]}),
-        )
-        .await,
-    )
-    .await;
-}
-
-async fn client_token(app: &TestApp, id: &str, secret: &str) -> String {
-    let response = app
-        .request(Method::POST, "/api/v1/auth/token", None)
-        .form(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", id),
-            ("client_secret", secret),
-        ])
-        .send()
-        .await
-        .expect("sent");
-    str_of(&json_of(response).await, "access_token").to_owned()
-}
-
 /// A one-pixel PNG.
 fn png() -> Vec<u8> {
     let image = image::RgbImage::from_pixel(8, 8, image::Rgb([200, 30, 30]));
@@ -390,8 +352,8 @@ impl World {
         let other_staff = app.login("other-staff", PASSWORD).await;
 
         // Two units of this district, each with a handler.
-        let unit = make_unit(app, &admin, s.district, "区住建局").await;
-        let other_unit = make_unit(app, &admin, s.district, "区水务局").await;
+        let unit = app.create_unit(&admin, s.district, "区住建局").await;
+        let other_unit = app.create_unit(&admin, s.district, "区水务局").await;
         let handler_id = app
             .create_user(&root.access, "handler", "unit_handler", Some(s.district))
             .await;
@@ -403,8 +365,9 @@ impl World {
                 Some(s.district),
             )
             .await;
-        set_members(app, &admin, &unit, handler_id).await;
-        set_members(app, &admin, &other_unit, other_handler_id).await;
+        app.set_unit_members(&admin, &unit, &[handler_id]).await;
+        app.set_unit_members(&admin, &other_unit, &[other_handler_id])
+            .await;
         let handler = app.login("handler", PASSWORD).await;
         let other_handler = app.login("other-handler", PASSWORD).await;
         let deputy = app.login(&s.deputy_users[0], PASSWORD).await;
@@ -420,8 +383,9 @@ impl World {
             .await,
         )
         .await;
-        let scoped_token =
-            client_token(app, str_of(&client, "id"), str_of(&client, "client_secret")).await;
+        let scoped_token = app
+            .client_token(str_of(&client, "id"), str_of(&client, "client_secret"))
+            .await;
         let target_client = json_of(
             app.post(
                 "/api/v1/clients",
@@ -444,7 +408,9 @@ impl World {
             .await,
         )
         .await;
-        let hooks = client_token(app, str_of(&hooks, "id"), str_of(&hooks, "client_secret")).await;
+        let hooks = app
+            .client_token(str_of(&hooks, "id"), str_of(&hooks, "client_secret"))
+            .await;
         let webhook = Self::new_webhook(app, &hooks).await;
         let voter = app.voter_session("张三").await;
         let other_voter = app.voter_session("李四").await;
@@ -694,8 +660,8 @@ impl World {
         let admin = self.tokens[&Caller::Admin].clone();
         let id = match op {
             "DELETE /api/v1/regions/{id}" => {
-                let name = format!("新街道{}", Uuid::now_v7().simple());
-                app.create_region(&self.root.access, &name[..16], "town", Some(self.district))
+                let name = format!("新街道{}", &Uuid::now_v7().simple().to_string()[24..]);
+                app.create_region(&self.root.access, &name, "town", Some(self.district))
                     .await
                     .to_string()
             }
@@ -1041,29 +1007,26 @@ async fn call(app: &TestApp, world: &mut World, op: &str) -> Call {
             ),
             Body::None,
         ),
-        _ if method == Method::GET || method == Method::DELETE || method == Method::POST => {
+        _ if matches!(method, Method::GET | Method::DELETE | Method::POST) => {
             // Reads, and actions without a body: only the path's ids to fill in.
+            let resource = template.split('/').nth(3).unwrap_or_default();
+            let id = match resource {
+                "clients" => w.client_id.clone(),
+                "webhooks" => w.webhook.clone(),
+                "users" => w.target_user.to_string(),
+                "regions" => w.town.to_string(),
+                "stations" => w.station.clone(),
+                "deputies" => w.deputy.clone(),
+                "receptions" => w.reception.clone(),
+                "me" => w.notification.clone(),
+                "suggestions" => w.case.clone(),
+                "units" => w.unit.clone(),
+                "submissions" => w.submission.clone(),
+                "attachments" => w.attachment.clone(),
+                _ => String::new(),
+            };
             let path = template
-                .replace(
-                    "{id}",
-                    match template {
-                        t if t.starts_with("/api/v1/clients/") => &w.client_id,
-                        t if t.starts_with("/api/v1/webhooks/") => &w.webhook,
-                        t if t.starts_with("/api/v1/users/") => "{user}",
-                        t if t.starts_with("/api/v1/regions/") => "{town}",
-                        t if t.starts_with("/api/v1/stations/") => &w.station,
-                        t if t.starts_with("/api/v1/deputies/") => &w.deputy,
-                        t if t.starts_with("/api/v1/receptions/") => &w.reception,
-                        t if t.starts_with("/api/v1/me/notifications/") => &w.notification,
-                        t if t.starts_with("/api/v1/suggestions/") => &w.case,
-                        t if t.starts_with("/api/v1/units/") => &w.unit,
-                        t if t.starts_with("/api/v1/submissions/") => &w.submission,
-                        t if t.starts_with("/api/v1/attachments/") => &w.attachment,
-                        _ => "{unknown}",
-                    },
-                )
-                .replace("{user}", &w.target_user.to_string())
-                .replace("{town}", &w.town.to_string())
+                .replace("{id}", &id)
                 .replace("{code}", &w.station_code)
                 .replace("{year}", &today.format("%Y").to_string());
             assert!(!path.contains('{'), "{op}: no value for {path}");

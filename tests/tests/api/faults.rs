@@ -115,28 +115,14 @@ struct Desk {
 async fn desk(app: &TestApp, cases: usize, assigned: bool) -> Desk {
     let s = app.scheduling(0).await;
     let root = app.root().await;
-    let unit: Value = app
-        .post(
-            "/api/v1/units",
-            Some(&s.admin.access),
-            &json!({"region_id": s.district, "name": "区住建局", "kind": "bureau"}),
-        )
-        .await
-        .json()
-        .await
-        .expect("json");
-    let unit = str_of(&unit, "id").to_owned();
+    let unit = app
+        .create_unit(&s.admin.access, s.district, "区住建局")
+        .await;
     let handler_id = app
         .create_user(&root.access, "handler", "unit_handler", Some(s.district))
         .await;
-    let members = app
-        .put(
-            &format!("/api/v1/units/{unit}/members"),
-            Some(&s.admin.access),
-            &json!({"user_ids": [handler_id]}),
-        )
+    app.set_unit_members(&s.admin.access, &unit, &[handler_id])
         .await;
-    assert_eq!(members.status(), StatusCode::OK);
     let mut ids = Vec::new();
     for i in 0..cases {
         let created: Value = app

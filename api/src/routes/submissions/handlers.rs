@@ -1176,13 +1176,10 @@ async fn create_ticket(
 ) -> Result<HttpResponse, ApiError> {
     // Who may send tickets is settled before what they sent: a person's token is refused
     // whatever the body (the extractor already held clients to `write:tickets`).
-    if caller.client.is_none() {
-        return Err(ApiError::denied(
-            "client_only",
-            "工单只能由接入系统（12345 热线、区平台）用客户端令牌报送。",
-            "Tickets come from machine clients (the 12345 hotline, district platforms): use a client token.",
-        ));
-    }
+    caller.require_client(
+        "工单只能由接入系统（12345 热线、区平台）用客户端令牌报送。",
+        "Tickets come from machine clients (the 12345 hotline, district platforms): use a client token.",
+    )?;
     let mut raw = body.into_inner().0;
     let mut checks = Checks::default();
     let mut external_id = None;

@@ -28,15 +28,10 @@ const MAX_DESCRIPTION: usize = 200;
 
 /// Webhooks belong to machine clients; a person's token is refused.
 pub fn owner(caller: &AuthUser) -> Result<Uuid, ApiError> {
-    if caller.client.is_some() {
-        Ok(caller.id)
-    } else {
-        Err(ApiError::denied(
-            "client_only",
-            "Webhook 属于接口客户端，请使用客户端令牌。",
-            "Webhooks belong to machine clients: use a client token.",
-        ))
-    }
+    caller.require_client(
+        "Webhook 属于接口客户端，请使用客户端令牌。",
+        "Webhooks belong to machine clients: use a client token.",
+    )
 }
 
 fn target_error(err: &TargetError) -> ApiError {
