@@ -4,7 +4,7 @@
 
 use actix_web::App;
 use actix_web::http::Method;
-use utoipa::openapi::path::Operation;
+use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::response::{Response, ResponseBuilder};
 use utoipa::openapi::security::{
     ClientCredentials, Flow, Http, HttpAuthScheme, OAuth2, Scopes, SecurityRequirement,
@@ -15,6 +15,10 @@ use utoipa::{Modify, OpenApi as _};
 use utoipa_actix_web::AppExt;
 
 use crate::error::PROBLEM_JSON;
+
+pub mod examples;
+
+mod links;
 
 /// Routes served outside the document (the document itself and Swagger UI).
 pub const EXTRA_ROUTES: [(&str, Method); 3] = [
@@ -46,7 +50,7 @@ problem_responses! {
     Unauthorized => 401, "Missing, invalid, expired or revoked token (`unauthenticated`), with `WWW-Authenticate: Bearer`; or wrong credentials (`invalid_credentials`, `invalid_refresh_token`).";
     Forbidden => 403, "Authenticated, but not allowed to do this (`forbidden`, `account_disabled`); for machine clients, an endpoint that does not admit them (`client_not_allowed`), a token without the scope it needs (`insufficient_scope`), a scope not granted (`invalid_scope`) or a disabled client (`client_disabled`).";
     NotFound => 404, "No such resource, or not one the caller may see (`not_found`).";
-    Conflict => 409, "A duplicate or a clash with the current state (`conflict`, or a specific code such as `reception_full` and `already_booked`), or a request with the same Idempotency-Key still in flight (`idempotency_in_flight`).";
+    Conflict => 409, "A duplicate or a clash with the current state (`conflict`, or a specific code such as `reception_full` and `already_booked`), or a request with the same Idempotency-Key still in flight (`idempotency_in_flight`) or already applied by a request that died before answering (`idempotency_applied`).";
     PreconditionFailed => 412, "`If-Match` does not match the current version (`precondition_failed`).";
     PayloadTooLarge => 413, "The body is larger than the endpoint takes: 64 KiB of JSON, 5 MiB of CSV for imports (`payload_too_large`).";
     UnsupportedMediaType => 415, "The body is not of the media type the endpoint takes: `application/json`, or `text/csv` for imports (`unsupported_media_type`).";
@@ -55,6 +59,11 @@ problem_responses! {
     InternalError => 500, "An unexpected error (`internal_error`); the body carries only the request id.";
     ServiceUnavailable => 503, "The database cannot be reached (`service_unavailable`), or WeChat cannot answer now or is not configured (`wechat_unavailable`, `wechat_not_configured`), with `Retry-After`.";
 }
+
+/// A body of raw bytes (an image, a workbook), described as such rather than as a JSON array.
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct BinaryBody(#[allow(dead_code)] Vec<u8>);
 
 fn problem_response(description: &str) -> RefOr<Response> {
     ResponseBuilder::new()
@@ -171,6 +180,8 @@ pub fn spec() -> OpenApi {
     api.info.version = env!("CARGO_PKG_VERSION").to_owned();
     add_client_scopes(&mut api);
     add_standard_errors(&mut api);
+    examples::add_examples(&mut api);
+    links::add_links(&mut api);
     // The transition table is documented from the table the service runs on.
     if let Some(tag) = api
         .tags
@@ -237,6 +248,10 @@ fn add_standard_errors(api: &mut OpenApi) {
             let has_body = operation.request_body.is_some();
             let has_params = operation.parameters.as_ref().is_some_and(|p| !p.is_empty());
             let secured = operation.security.as_ref().is_some_and(|s| !s.is_empty());
+            let idempotent = operation.parameters.iter().flatten().any(|p| {
+                matches!(p, RefOr::T(p)
+                    if p.name == "Idempotency-Key" && matches!(p.parameter_in, ParameterIn::Header))
+            });
             let mut add = |status: u16| add_problem(operation, status);
             if has_body {
                 for status in [400, 413, 415, 422] {
@@ -246,8 +261,16 @@ fn add_standard_errors(api: &mut OpenApi) {
             if has_params {
                 add(400);
             }
-            if secured {
+            // A token that is sent must be good, even where none is needed: a public read with
+            // an expired token is 401, so that the client learns to sign in again.
+            if secured || path.starts_with("/api/") {
                 add(401);
+            }
+            if idempotent {
+                // A key still in flight or applied without an answer (409), or reused with
+                // another body (422).
+                add(409);
+                add(422);
             }
             add(500);
             if touches_db {

@@ -149,6 +149,7 @@ impl Application {
                 .into_app()
                 .service(web::redirect("/docs", "/docs/"))
                 .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", (*spec).clone()))
+                .wrap(from_fn(http::fallback::literal_paths_first))
                 .wrap(from_fn(http::cache::default_cache_control))
                 .wrap(from_fn(http::problem::render_problems))
                 .wrap(from_fn(telemetry::trace_requests))

@@ -43,6 +43,19 @@ fn every_operation_documents_its_errors_with_the_problem_schema() {
                     "{method} {path} is secured but has no 401"
                 );
             }
+            let idempotent = operation["parameters"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|p| p["name"] == "Idempotency-Key" && p["in"] == "header");
+            if idempotent {
+                for status in ["409", "422"] {
+                    assert!(
+                        codes.contains_key(status),
+                        "{method} {path} takes an Idempotency-Key but has no {status}"
+                    );
+                }
+            }
             if operation.get("requestBody").is_some() {
                 for status in ["400", "413", "415", "422"] {
                     assert!(

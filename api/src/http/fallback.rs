@@ -3,9 +3,15 @@
 //!
 //! actix routes by path *and* method, so a wrong method would fall through to a 404. The table
 //! of paths and their methods comes from the OpenAPI document, the one list of our endpoints.
+//!
+//! A path that names an endpoint exactly can also match another's pattern: `PATCH
+//! /regions/tree` would reach `PATCH /regions/{id}` and fail on "tree" as an id (or on the
+//! missing token first). [`literal_paths_first`] answers such requests 405 before routing.
 
-use actix_web::dev::ResourceDef;
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ResourceDef, ServiceRequest, ServiceResponse};
 use actix_web::http::Method;
+use actix_web::middleware::Next;
 use actix_web::{HttpRequest, web};
 use utoipa::openapi::OpenApi;
 
@@ -52,8 +58,27 @@ impl RouteTable {
         }
     }
 
-    /// The methods `path` takes; empty when no endpoint has this path.
+    /// The methods of the endpoint whose pattern is exactly `path`, without parameters (such as
+    /// `/api/v1/regions/tree`); empty when there is none.
+    pub fn literal_methods(&self, path: &str) -> Vec<Method> {
+        self.routes
+            .iter()
+            .find(|(def, _)| def.pattern() == Some(path) && !path.contains('{'))
+            .map(|(_, methods)| {
+                let mut methods = methods.clone();
+                methods.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+                methods
+            })
+            .unwrap_or_default()
+    }
+
+    /// The methods `path` takes; empty when no endpoint has this path. A path that names an
+    /// endpoint exactly takes only that endpoint's methods, even where a pattern matches it too.
     pub fn allowed(&self, path: &str) -> Vec<Method> {
+        let literal = self.literal_methods(path);
+        if !literal.is_empty() {
+            return literal;
+        }
         let mut methods: Vec<Method> = self
             .routes
             .iter()
@@ -77,4 +102,21 @@ pub async fn not_found_or_not_allowed(
     } else {
         Err(ApiError::MethodNotAllowed(allowed))
     }
+}
+
+/// Middleware: a request for a path that names an endpoint exactly, with a method that endpoint
+/// does not take, is 405 with `Allow`, whatever parameterised route would otherwise take it.
+pub async fn literal_paths_first(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    if let Some(table) = req.app_data::<web::Data<RouteTable>>() {
+        let literal = table.literal_methods(req.path());
+        if !literal.is_empty() && !literal.contains(req.method()) {
+            return Ok(req.error_response(ApiError::MethodNotAllowed(literal)));
+        }
+    }
+    next.call(req)
+        .await
+        .map(ServiceResponse::map_into_boxed_body)
 }

@@ -339,7 +339,12 @@ pub async fn purge_expired(db: &crate::db::Db) -> Result<u64, sea_orm::DbErr> {
 pub struct IdempotencyKey {
     /// A unique key per logical request (a UUID is a good choice). A retry with the same key and
     /// body within 24 hours returns the first response with `Idempotent-Replayed: true`.
-    #[param(rename = "Idempotency-Key", min_length = 1, max_length = 255)]
+    #[param(
+        rename = "Idempotency-Key",
+        min_length = 1,
+        max_length = 255,
+        pattern = r"^[\x21-\x7E]+$"
+    )]
     #[allow(dead_code)]
     idempotency_key: Option<String>,
 }

@@ -49,8 +49,8 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for Json<T> {
     }
 }
 
-/// A JSON body that may be left out entirely (no `Content-Type`, no bytes): then `T::default()`.
-/// A body that is sent is held to every rule of [`Json`].
+/// A JSON body that may be left out entirely (no `Content-Type`, no bytes) or be `null`: then
+/// `T::default()`. A body that is sent is held to every rule of [`Json`].
 #[derive(Debug)]
 pub struct OptionalJson<T>(pub T);
 
@@ -67,8 +67,20 @@ impl<T: DeserializeOwned + Validate + Default + 'static> FromRequest for Optiona
         if absent {
             return Box::pin(async { Ok(OptionalJson(T::default())) });
         }
-        let json = Json::<T>::from_request(req, payload);
-        Box::pin(async move { json.await.map(|Json(value)| OptionalJson(value)) })
+        let checked = check_headers(req);
+        let payload = payload.take();
+        let timeout = body_timeout(req);
+        Box::pin(async move {
+            checked?;
+            let body = read_body(payload, JSON_BODY_LIMIT, timeout).await?;
+            // A JSON `null` says "nothing", as a missing body does.
+            if body.trim_ascii() == b"null" {
+                return Ok(OptionalJson(T::default()));
+            }
+            let value: T = decode(&body)?;
+            value.validate()?;
+            Ok(OptionalJson(value))
+        })
     }
 }
 

@@ -32,6 +32,24 @@ async fn a_wrong_method_is_a_405_listing_the_allowed_ones() {
         .unwrap();
     assert_eq!(response.headers()["allow"], "DELETE, GET, PATCH");
     assert_problem(response, 405, "method_not_allowed").await;
+
+    // `/regions/tree` is an endpoint of its own (GET only), though `/regions/{id}` takes PATCH
+    // and DELETE: the literal path wins, for no one and for an administrator alike, and before
+    // the token is looked at.
+    let root = app.root().await;
+    for token in [None, Some(root.access.as_str())] {
+        let response = app
+            .request(reqwest::Method::PATCH, "/api/v1/regions/tree", token)
+            .json(&serde_json::json!({"name": "树"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.headers()["allow"], "GET");
+        assert_problem(response, 405, "method_not_allowed").await;
+    }
+    let response = app.delete("/api/v1/regions/tree", Some(&root.access)).await;
+    assert_eq!(response.headers()["allow"], "GET");
+    assert_problem(response, 405, "method_not_allowed").await;
 }
 
 #[tokio::test]

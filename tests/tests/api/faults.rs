@@ -705,3 +705,116 @@ struct Sample {
     code: Option<String>,
     submission: Option<(String, Value)>,
 }
+
+/// Sends `head` and then `body` one byte a second on a raw connection (no client library would
+/// send this slowly), and returns the status line the server answered with, how many body bytes
+/// went out before it did, and when.
+async fn trickle(port: u16, head: String, body: Vec<u8>) -> (String, usize, Duration) {
+    use tokio::io::AsyncReadExt;
+    let started = Instant::now();
+    let stream = TcpStream::connect(("127.0.0.1", port))
+        .await
+        .expect("connect");
+    let (mut reader, mut writer) = stream.into_split();
+    let sender = tokio::spawn(async move {
+        writer.write_all(head.as_bytes()).await.expect("head");
+        let mut sent = 0;
+        for byte in body {
+            if writer.write_all(&[byte]).await.is_err() {
+                break;
+            }
+            sent += 1;
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+        sent
+    });
+    let mut answer = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(30), reader.read_to_end(&mut answer)).await;
+    let took = started.elapsed();
+    sender.abort();
+    let sent = sender.await.unwrap_or(0);
+    let answer = String::from_utf8_lossy(&answer).into_owned();
+    (answer, sent, took)
+}
+
+fn quantile(sorted: &[Duration], q: f64) -> Duration {
+    sorted[((sorted.len() - 1) as f64 * q).round() as usize]
+}
+
+#[tokio::test]
+async fn clients_sending_a_byte_a_second_are_cut_with_408_and_hold_up_no_one() {
+    let body_timeout = Duration::from_secs(4);
+    let app = spawn_app_with(|s| s.body_timeout = body_timeout).await;
+    let s = app.scheduling(0).await;
+    let voter = app.voter_session("慢速客户端").await;
+    let before = count_rows(app.db(), "submissions").await;
+    let station_url = app.url(&format!("/api/v1/stations/{}", s.station));
+    let client = reqwest::Client::new();
+
+    // What a station read takes on this machine with no one trickling.
+    let mut baseline = Vec::new();
+    for _ in 0..40 {
+        let started = Instant::now();
+        let status = client.get(&station_url).send().await.unwrap().status();
+        assert_eq!(status, StatusCode::OK);
+        baseline.push(started.elapsed());
+    }
+
+    // Twenty voters' submissions arriving a byte a second: ten times the service's workers, so
+    // that a slow body holding a worker would hold them all.
+    let body = serde_json::to_vec(&submission_body(&s.station, 0)).expect("json");
+    let head = format!(
+        "POST /api/v1/submissions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        voter.access,
+        body.len()
+    );
+    let slow: Vec<_> = (0..20)
+        .map(|_| tokio::spawn(trickle(app.port, head.clone(), body.clone())))
+        .collect();
+
+    // Meanwhile, station reads one after another until the slow ones are cut.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let mut during = Vec::new();
+    let reading = Instant::now();
+    while reading.elapsed() < body_timeout - Duration::from_millis(800) {
+        let started = Instant::now();
+        let status = client.get(&station_url).send().await.unwrap().status();
+        assert_eq!(status, StatusCode::OK);
+        during.push(started.elapsed());
+    }
+
+    for handle in slow {
+        let (answer, sent, took) = handle.await.expect("slow client");
+        assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+        assert!(answer.contains("\"code\":\"request_timeout\""), "{answer}");
+        assert!(sent < body.len(), "the body was cut before it was all sent");
+        assert!(
+            took >= body_timeout && took < body_timeout + Duration::from_secs(5),
+            "cut after {took:?}, the timeout being {body_timeout:?}"
+        );
+    }
+    assert_eq!(count_rows(app.db(), "submissions").await, before);
+
+    baseline.sort();
+    during.sort();
+    let (p50_before, p50_during) = (quantile(&baseline, 0.5), quantile(&during, 0.5));
+    let worst = *during.last().expect("reads");
+    println!(
+        "station read alone: p50 {p50_before:?}, max {:?}; beside 20 trickling clients: {} reads, \
+         p50 {p50_during:?}, max {worst:?}",
+        baseline.last().expect("reads"),
+        during.len()
+    );
+    // Were the trickling bodies holding workers, the reads would wait for the 408s, a whole
+    // body timeout; a second is far above any read here and far below that.
+    assert!(
+        worst < Duration::from_secs(1),
+        "a read waited {worst:?} beside the slow clients"
+    );
+    assert!(
+        during.len() >= 10,
+        "only {} reads got through",
+        during.len()
+    );
+}

@@ -453,13 +453,30 @@ async fn clients_get_tokens_within_their_scopes_and_region() {
         .await,
     )
     .await;
-    let newest = str_of(&again, "client_secret").to_owned();
+    assert!(again["client_secret"].is_string());
     assert_problem(
         token_response(&app, &id, &new_secret, None).await,
         401,
         "invalid_credentials",
     )
     .await;
+    // A JSON `null` body is no body: the default grace period of a day.
+    let defaulted = json_of(
+        app.post(
+            &format!("/api/v1/clients/{id}/secret:rotate"),
+            Some(admin),
+            &Value::Null,
+        )
+        .await,
+    )
+    .await;
+    let until: chrono::DateTime<chrono::Utc> = defaulted["previous_secret_valid_until"]
+        .as_str()
+        .and_then(|t| t.parse().ok())
+        .expect("a grace period");
+    let grace = until - chrono::Utc::now();
+    assert!(grace > chrono::Duration::hours(23) && grace <= chrono::Duration::hours(24));
+    let newest = str_of(&defaulted, "client_secret").to_owned();
 
     // Disabling acts on the next token request and on tokens already issued.
     let live = token(&app, &id, &newest).await;
@@ -486,7 +503,7 @@ async fn clients_get_tokens_within_their_scopes_and_region() {
     .await;
     assert_eq!(
         count_where(app.db(), "audit_events", "action LIKE 'client.%'").await,
-        5
+        6
     );
 }
 

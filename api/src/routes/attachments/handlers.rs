@@ -152,7 +152,7 @@ async fn upload_attachment(
     params(("id" = Uuid, Path, description = "Attachment id")),
     responses(
         (status = 200, description = "The image", content(
-            (Vec<u8> = "image/jpeg"), (Vec<u8> = "image/png"), (Vec<u8> = "image/webp")
+            (crate::openapi::BinaryBody = "image/jpeg"), (crate::openapi::BinaryBody = "image/png"), (crate::openapi::BinaryBody = "image/webp")
         )),
         (status = 304, description = "Not modified"),
         (status = 401, response = crate::openapi::Unauthorized),

@@ -59,8 +59,12 @@ pub struct ChangesParams {
     /// The `next_cursor` of the previous page; leave out to start from the beginning.
     pub since: Option<String>,
     /// 1 to 1000; default 100.
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<u64>,
     /// Comma-separated object types (`submission,suggestion,...`); default every type the
     /// caller may read.
+    #[param(
+        pattern = r"^\s*(submission|suggestion|station|deputy|reception)\s*(,\s*(submission|suggestion|station|deputy|reception)\s*)*$"
+    )]
     pub types: Option<String>,
 }

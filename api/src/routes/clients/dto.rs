@@ -67,10 +67,11 @@ pub struct UpdateClientRequest {
     pub disabled: Option<bool>,
 }
 
-#[derive(Debug, Deserialize, ToSchema, Default)]
+#[derive(Debug, Deserialize, ToSchema, Default, validator::Validate)]
 #[serde(deny_unknown_fields)]
 pub struct RotateSecretRequest {
     /// How long the old secret keeps working, in seconds (0 to 604800; default 86400).
+    #[schema(minimum = 0, maximum = 604800)]
     pub grace_seconds: Option<i64>,
 }
 
@@ -108,8 +109,9 @@ pub struct TokenRequest {
     pub scope: Option<String>,
 }
 
+/// A machine client's access token (client credentials grant): no refresh token, no user.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct TokenResponse {
+pub struct ClientTokenResponse {
     pub access_token: String,
     /// `Bearer`.
     pub token_type: &'static str,

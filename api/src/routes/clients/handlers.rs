@@ -230,14 +230,10 @@ async fn rotate_client_secret(
     state: web::Data<AppState>,
     caller: AdminUser,
     id: web::Path<Uuid>,
-    body: web::Bytes,
+    body: crate::http::json::OptionalJson<RotateSecretRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    // The body is optional: none at all means the default grace period.
-    let request: RotateSecretRequest = if body.iter().all(u8::is_ascii_whitespace) {
-        RotateSecretRequest::default()
-    } else {
-        serde_json::from_slice(&body).map_err(|e| ApiError::MalformedBody(e.to_string()))?
-    };
+    // The body is optional: none at all (or `null`) means the default grace period.
+    let request = body.0;
     let grace = request.grace_seconds.unwrap_or(service::DEFAULT_GRACE_SECS);
     let (row, secret) = service::rotate(&state, &caller, &info(&req, &state), *id, grace).await?;
     let body = ClientWithSecretDto {
@@ -311,7 +307,7 @@ fn basic_credentials(req: &HttpRequest) -> Result<Option<(String, String)>, ApiE
     tag = "clients",
     request_body(content = TokenRequest, content_type = "application/x-www-form-urlencoded"),
     responses(
-        (status = 200, description = "A token", body = TokenResponse),
+        (status = 200, description = "A token", body = ClientTokenResponse),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 415, response = crate::openapi::UnsupportedMediaType),
@@ -357,7 +353,7 @@ async fn issue_client_token(
         request.scope.as_deref(),
     )
     .await?;
-    Ok(no_store(HttpResponse::Ok().json(TokenResponse {
+    Ok(no_store(HttpResponse::Ok().json(ClientTokenResponse {
         access_token: token,
         token_type: "Bearer",
         expires_in,

@@ -129,7 +129,7 @@ fn days_of(
 /// `loaded: false`: weekends are then the only days off.
 #[utoipa::path(
     tag = "holidays",
-    params(("year" = i32, Path, description = "2000 to 2100")),
+    params(("year" = i32, Path, description = "2000 to 2100", minimum = 2000, maximum = 2100)),
     responses(
         (status = 200, description = "The year's calendar", body = HolidayCalendarDto, headers(("ETag" = String))),
         (status = 304, description = "Not modified (If-None-Match)"),
@@ -152,7 +152,7 @@ async fn get_holidays(
 #[utoipa::path(
     tag = "holidays",
     security(("bearer" = [])),
-    params(("year" = i32, Path, description = "2000 to 2100")),
+    params(("year" = i32, Path, description = "2000 to 2100", minimum = 2000, maximum = 2100)),
     request_body = PutHolidaysRequest,
     responses(
         (status = 200, description = "The stored calendar", body = HolidayCalendarDto),

@@ -54,6 +54,7 @@ pub struct ReceptionRuleRequest {
     /// Where, up to 200 characters; default the station's address.
     pub place: Option<String>,
     /// Bookings per session, 1 to 1000.
+    #[schema(minimum = 1, maximum = 1000)]
     pub capacity: i64,
     /// Default 2 to 3.
     pub deputies_per_session: Option<DeputiesPerSessionDto>,
@@ -214,6 +215,7 @@ pub struct CreateReceptionRequest {
     /// Default: the rule's place, else the station's address.
     pub place: Option<String>,
     /// Default: the rule's capacity, else 20.
+    #[schema(minimum = 1, maximum = 1000)]
     pub capacity: Option<i64>,
     pub deputies_per_session: Option<DeputiesPerSessionDto>,
     /// Deputies on duty.
@@ -230,6 +232,7 @@ pub struct UpdateReceptionRequest {
     pub hours: Option<HoursDto>,
     pub place: Option<String>,
     /// 1 to 1000, not below the seats already booked.
+    #[schema(minimum = 1, maximum = 1000)]
     pub capacity: Option<i64>,
     /// `cancelled` (with `cancel_reason`) cancels the session and its bookings.
     pub status: Option<ReceptionStatusDto>,
@@ -345,6 +348,7 @@ pub struct RecordRequest {
     pub visitors: Vec<VisitorRequest>,
     /// What they raised, 1 to 100 matters.
     #[validate(length(min = 1, max = 100))]
+    #[schema(min_items = 1, max_items = 100)]
     pub items: Vec<RecordItemRequest>,
     /// The feedback given, up to 2000 characters.
     pub feedback: Option<String>,

@@ -326,6 +326,7 @@ pub struct SubmissionFilters {
     pub to: Option<DateTime<Utc>>,
     /// Text in the title or content, or a tracking number.
     #[validate(length(min = 1, max = 100))]
+    #[param(min_length = 1, max_length = 100)]
     pub q: Option<String>,
 }
 

@@ -179,10 +179,16 @@ impl From<SuggestionActionDto> for Action {
 #[serde(deny_unknown_fields)]
 pub struct CreateSuggestionRequest {
     pub kind: SuggestionKindDto,
-    /// 1 to 100 characters.
-    #[schema(example = "关于改善幸福路夜间照明的建议")]
+    /// 1 to 100 characters, not all blank.
+    #[schema(
+        example = "关于改善幸福路夜间照明的建议",
+        min_length = 1,
+        max_length = 100,
+        pattern = r"\S"
+    )]
     pub title: String,
-    /// 1 to 10,000 characters.
+    /// 1 to 10,000 characters, not all blank.
+    #[schema(min_length = 1, max_length = 10000, pattern = r"\S")]
     pub content: String,
     /// A category code.
     #[schema(example = "urban_management")]

@@ -87,5 +87,6 @@ pub struct UnitFilters {
     pub include_archived: Option<bool>,
     /// Text in the name.
     #[validate(length(min = 1, max = 100))]
+    #[param(min_length = 1, max_length = 100)]
     pub q: Option<String>,
 }
