@@ -46,6 +46,7 @@ pub struct PublicCaseDto {
     /// Phone-like numbers masked.
     pub reply_text: Option<String>,
     /// `satisfied`, `basically_satisfied` or `dissatisfied`.
+    #[schema(value_type = Option<crate::routes::suggestions::dto::SuggestionRatingDto>)]
     pub rating: Option<String>,
     pub closed_at: Option<DateTime<Utc>>,
 }

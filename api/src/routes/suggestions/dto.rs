@@ -273,6 +273,7 @@ pub struct SuggestionDto {
     /// Past its deadline without a reply.
     pub overdue: bool,
     /// `none`, `normal` or `key`.
+    #[schema(value_type = SupervisionDto)]
     pub supervision: String,
     pub supervision_note: Option<String>,
     pub reply_category: Option<ReplyCategoryDto>,
