@@ -201,24 +201,26 @@ pub fn spec() -> OpenApi {
 /// table the extractor enforces (`auth::client::REQUIRED_SCOPES`), so the two cannot differ.
 fn add_client_scopes(api: &mut OpenApi) {
     for (method, path, scopes) in crate::auth::client::REQUIRED_SCOPES {
-        let Some(item) = api.paths.paths.get_mut(*path) else {
-            continue;
-        };
-        let operation = match *method {
-            "GET" => item.get.as_mut(),
-            "POST" => item.post.as_mut(),
-            "PUT" => item.put.as_mut(),
-            "PATCH" => item.patch.as_mut(),
-            "DELETE" => item.delete.as_mut(),
-            _ => None,
-        };
-        if let Some(operation) = operation {
+        if let Some(operation) = operation_mut(api, method, path) {
             // Any one of the scopes admits the client: one requirement per scope.
             let security = operation.security.get_or_insert_with(Vec::new);
             for scope in *scopes {
                 security.push(SecurityRequirement::new("client", [scope.as_str()]));
             }
         }
+    }
+}
+
+/// The operation of `method` (`"GET"`, ...) on `path`, if the document has it.
+fn operation_mut<'a>(api: &'a mut OpenApi, method: &str, path: &str) -> Option<&'a mut Operation> {
+    let item = api.paths.paths.get_mut(path)?;
+    match method {
+        "GET" => item.get.as_mut(),
+        "POST" => item.post.as_mut(),
+        "PUT" => item.put.as_mut(),
+        "PATCH" => item.patch.as_mut(),
+        "DELETE" => item.delete.as_mut(),
+        _ => None,
     }
 }
 

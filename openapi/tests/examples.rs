@@ -4,6 +4,7 @@
 
 use std::collections::BTreeSet;
 
+use api::openapi::examples::is_binary;
 use serde_json::{Map, Value, json};
 
 const METHODS: [&str; 5] = ["get", "put", "post", "patch", "delete"];
@@ -29,16 +30,6 @@ fn operations(spec: &Value) -> Vec<(String, String, Value)> {
         }
     }
     out
-}
-
-/// Bodies that are bytes an example cannot show: pictures (but SVG), spreadsheets, and the
-/// multipart upload (its one field is the photo's bytes).
-fn is_binary(media_type: &str) -> bool {
-    let essence = media_type.split(';').next().unwrap_or_default().trim();
-    (essence.starts_with("image/") && essence != "image/svg+xml")
-        || essence == "application/octet-stream"
-        || essence == "multipart/form-data"
-        || essence.starts_with("application/vnd.openxmlformats")
 }
 
 /// Each media type of the request body and of the success responses, as

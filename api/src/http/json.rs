@@ -36,17 +36,34 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for Json<T> {
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let checked = check_headers(req);
-        let payload = payload.take();
-        let timeout = body_timeout(req);
+        let body = json_body(req, payload);
         Box::pin(async move {
-            checked?;
-            let body = read_body(payload, JSON_BODY_LIMIT, timeout).await?;
-            let value: T = decode(&body)?;
-            value.validate()?;
-            Ok(Json(value))
+            let body = body.await?;
+            Ok(Json(validated(&body)?))
         })
     }
+}
+
+/// The body's bytes, once the headers are checked (JSON, not too long) and all of it has come in
+/// time.
+fn json_body(
+    req: &HttpRequest,
+    payload: &mut Payload,
+) -> impl Future<Output = Result<actix_web::web::Bytes, ApiError>> + 'static {
+    let checked = check_headers(req);
+    let payload = payload.take();
+    let timeout = body_timeout(req);
+    async move {
+        checked?;
+        read_body(payload, JSON_BODY_LIMIT, timeout).await
+    }
+}
+
+/// `body` decoded into `T` and validated.
+fn validated<T: DeserializeOwned + Validate>(body: &[u8]) -> Result<T, ApiError> {
+    let value: T = decode(body)?;
+    value.validate()?;
+    Ok(value)
 }
 
 /// A JSON body that may be left out entirely (no `Content-Type`, no bytes) or be `null`: then
@@ -67,19 +84,14 @@ impl<T: DeserializeOwned + Validate + Default + 'static> FromRequest for Optiona
         if absent {
             return Box::pin(async { Ok(OptionalJson(T::default())) });
         }
-        let checked = check_headers(req);
-        let payload = payload.take();
-        let timeout = body_timeout(req);
+        let body = json_body(req, payload);
         Box::pin(async move {
-            checked?;
-            let body = read_body(payload, JSON_BODY_LIMIT, timeout).await?;
+            let body = body.await?;
             // A JSON `null` says "nothing", as a missing body does.
             if body.trim_ascii() == b"null" {
                 return Ok(OptionalJson(T::default()));
             }
-            let value: T = decode(&body)?;
-            value.validate()?;
-            Ok(OptionalJson(value))
+            Ok(OptionalJson(validated(&body)?))
         })
     }
 }

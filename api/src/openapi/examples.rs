@@ -114,8 +114,9 @@ impl Entry {
     }
 }
 
-/// Whether a media type's body is bytes that an example cannot show.
-fn is_binary(media_type: &str) -> bool {
+/// Whether a media type's body is bytes that an example cannot show: pictures (but SVG),
+/// spreadsheets, and the multipart upload (its one field is the photo's bytes).
+pub fn is_binary(media_type: &str) -> bool {
     let essence = media_type.split(';').next().unwrap_or_default().trim();
     (essence.starts_with("image/") && essence != "image/svg+xml")
         || essence == "application/octet-stream"
@@ -126,18 +127,7 @@ fn is_binary(media_type: &str) -> bool {
 /// Sets the examples of the table on the operations of `api`.
 pub(super) fn add_examples(api: &mut OpenApi) {
     for entry in entries() {
-        let Some(item) = api.paths.paths.get_mut(entry.path) else {
-            continue;
-        };
-        let operation = match entry.method {
-            "GET" => item.get.as_mut(),
-            "POST" => item.post.as_mut(),
-            "PUT" => item.put.as_mut(),
-            "PATCH" => item.patch.as_mut(),
-            "DELETE" => item.delete.as_mut(),
-            _ => None,
-        };
-        if let Some(operation) = operation {
+        if let Some(operation) = super::operation_mut(api, entry.method, entry.path) {
             set(operation, &entry);
         }
     }
