@@ -30,17 +30,15 @@ use serde_json::{Value, json};
 use tests::*;
 use uuid::Uuid;
 
+// Each bench uses a part of the shared helpers.
+#[allow(dead_code)]
+mod common;
+use common::env_or;
+
 const STATIONS: usize = 20;
 const UNITS: usize = 10;
 const EVENTS_PER_CASE: usize = 10;
 const BATCH: usize = 500;
-
-fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 /// What the seeded world looks like, for the requests.
 struct World {

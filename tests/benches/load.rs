@@ -59,9 +59,8 @@
 //! still consulted on every submission.
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Instant;
 
 use chrono::Duration;
@@ -75,18 +74,16 @@ use serde_json::{Value, json};
 use tests::*;
 use uuid::Uuid;
 
+// Each bench uses a part of the shared helpers.
+#[allow(dead_code)]
+mod common;
+use common::{env_or, memory, start_server};
+
 const BATCH: usize = 500;
 /// Submissions of the polling voter; oha picks one at random for each poll.
 const POLLED: usize = 50;
 /// Handling units the transitions assign cases to.
 const UNITS: usize = 10;
-
-fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 /// Serving mode: the service on the seeded database, with the tests' token secret so that the
 /// seeding process's sessions are good here too. Prints its port, then serves until killed.
@@ -111,22 +108,6 @@ async fn serve(database_url: String, data_dir: String) {
         .expect("the service starts");
     println!("port {}", app.port());
     app.run_until_stopped().await.expect("serves");
-}
-
-/// A `/proc/<pid>/status` figure in MiB.
-fn memory(pid: u32, field: &str) -> f64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix(field))
-        .and_then(|rest| {
-            rest.trim()
-                .trim_end_matches("kB")
-                .trim()
-                .parse::<f64>()
-                .ok()
-        })
-        .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
 /// CPU seconds of process `pid` from `/proc/<pid>/stat`: its own (user + system) and that of its
@@ -187,57 +168,6 @@ fn machine_cpu() -> (f64, f64) {
     let all: f64 = ticks.iter().take(8).sum();
     let idle = ticks.get(3).copied().unwrap_or(0.0) + ticks.get(4).copied().unwrap_or(0.0);
     ((all - idle) / USER_HZ, all / USER_HZ)
-}
-
-/// The seeded database served by this program in serving mode.
-struct Server {
-    child: Child,
-    address: String,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Server {
-    /// SIGTERM, as a deployment stops it; also when a check fails, so that no server outlives
-    /// the run.
-    fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .arg(self.child.id().to_string())
-            .status();
-        let _ = self.child.wait();
-    }
-}
-
-fn start_server(database_url: &str) -> Server {
-    let dir = tempfile::tempdir().expect("temporary directory");
-    let mut child = Command::new(std::env::current_exe().expect("this program"))
-        .env("LOAD_SERVE", database_url)
-        .env("LOAD_SERVE_DIR", dir.path())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("the serving process starts");
-    // The port comes on stdout; whatever else the server prints (its log, with `LOAD_LOG`) is
-    // passed on to stderr, so that the pipe never fills and blocks it.
-    let stdout = child.stdout.take().expect("stdout");
-    let (port_tx, port_rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            match line
-                .strip_prefix("port ")
-                .and_then(|p| p.parse::<u16>().ok())
-            {
-                Some(port) => {
-                    let _ = port_tx.send(port);
-                }
-                None => eprintln!("{line}"),
-            }
-        }
-    });
-    let port = port_rx.recv().expect("the serving process's port");
-    Server {
-        child,
-        address: format!("http://127.0.0.1:{port}"),
-        _dir: dir,
-    }
 }
 
 /// What the seeded world looks like, for the requests.
@@ -927,7 +857,7 @@ async fn main() {
     // The seeding process's own server and background jobs would compete with the measured one.
     let db = app.halt().await;
 
-    let server = start_server(&app.settings.database_url);
+    let server = start_server("LOAD", &app.settings.database_url);
     let pid = server.child.id();
     let base = server.address.clone();
     let client = reqwest::Client::new();

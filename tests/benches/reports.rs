@@ -20,8 +20,6 @@
 //! size of the indexes it scans, not the memory; the export's peak memory stays that of an idle
 //! service plus a few pages, whether it sends 100,000 rows or 1,000,000.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::time::Instant;
 
 use chrono::{Duration, TimeZone, Utc};
@@ -36,15 +34,13 @@ use serde_json::{Value, json};
 use tests::*;
 use uuid::Uuid;
 
+// Each bench uses a part of the shared helpers.
+#[allow(dead_code)]
+mod common;
+use common::{env_or, memory, start_server};
+
 const YEAR: i32 = 2025;
 const BATCH: usize = 500;
-
-fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 /// Serving mode: the service on the seeded database, with the tests' token secret so that the
 /// seeding process's sessions are good here too. Prints its port, then serves until killed.
@@ -67,21 +63,6 @@ async fn serve(database_url: String, data_dir: String) {
 }
 
 /// A `/proc/<pid>/status` figure in MiB.
-fn memory(pid: u32, field: &str) -> f64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix(field))
-        .and_then(|rest| {
-            rest.trim()
-                .trim_end_matches("kB")
-                .trim()
-                .parse::<f64>()
-                .ok()
-        })
-        .map_or(f64::NAN, |kb| kb / 1024.0)
-}
-
 struct World {
     stations: Vec<(Uuid, Uuid)>,
     categories: Vec<Uuid>,
@@ -374,68 +355,6 @@ async fn seed_receptions(app: &TestApp, w: &World, rng: &mut StdRng) -> usize {
     sessions
 }
 
-/// The seeded database served by this program in serving mode.
-struct Server {
-    child: Child,
-    address: String,
-    _dir: tempfile::TempDir,
-}
-
-impl Server {
-    /// SIGTERM, as a deployment stops it (a profiler wrapping it then writes its report).
-    fn stop(mut self) {
-        let _ = Command::new("kill")
-            .arg(self.child.id().to_string())
-            .status();
-        let _ = self.child.wait();
-    }
-}
-
-fn start_server(database_url: &str) -> Server {
-    let dir = tempfile::tempdir().expect("temporary directory");
-    // `BENCH_SERVE_WRAP="valgrind --tool=massif"` runs the server under a profiler.
-    let wrap = std::env::var("BENCH_SERVE_WRAP").unwrap_or_default();
-    let mut words = wrap.split_whitespace();
-    let this = std::env::current_exe().expect("this program");
-    let mut command = match words.next() {
-        Some(program) => {
-            let mut c = Command::new(program);
-            c.args(words).arg(&this);
-            c
-        }
-        None => Command::new(&this),
-    };
-    let mut child = command
-        .env("BENCH_SERVE", database_url)
-        .env("BENCH_SERVE_DIR", dir.path())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("the serving process starts");
-    // The port comes on stdout; whatever else the server prints (its log, with `BENCH_LOG`)
-    // is passed on to stderr, so that the pipe never fills and blocks it.
-    let stdout = child.stdout.take().expect("stdout");
-    let (port_tx, port_rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            match line
-                .strip_prefix("port ")
-                .and_then(|p| p.parse::<u16>().ok())
-            {
-                Some(port) => {
-                    let _ = port_tx.send(port);
-                }
-                None => eprintln!("{line}"),
-            }
-        }
-    });
-    let port = port_rx.recv().expect("the serving process's port");
-    Server {
-        child,
-        address: format!("http://127.0.0.1:{port}"),
-        _dir: dir,
-    }
-}
-
 /// Downloads `path`, reading the body as it comes; returns seconds, bytes and lines.
 async fn download(client: &reqwest::Client, url: &str, token: &str) -> (f64, u64, u64) {
     let started = Instant::now();
@@ -545,7 +464,7 @@ async fn main() {
             continue;
         }
         // A fresh serving process per request class, so that its peak memory is this class's.
-        let server = start_server(&app.settings.database_url);
+        let server = start_server("BENCH", &app.settings.database_url);
         let pid = server.child.id();
         let _ = download(&client, &format!("{}/health/ready", server.address), token).await;
         let idle = memory(pid, "VmRSS:");
@@ -592,6 +511,6 @@ async fn main() {
                 String::new()
             }
         );
-        server.stop();
+        drop(server);
     }
 }
