@@ -60,7 +60,7 @@ def _replace_references(value):
             if seeded and isinstance(item, str) and UUID.match(item):
                 value[key] = seeded
             elif seeded and isinstance(item, list) and all(isinstance(i, str) and UUID.match(i) for i in item):
-                value[key] = [seeded] * min(len(item), 1)
+                value[key] = [seeded] if item else []
             else:
                 _replace_references(item)
     elif isinstance(value, list):

@@ -9,11 +9,6 @@ use serde_json::{Map, Value, json};
 
 const METHODS: [&str; 5] = ["get", "put", "post", "patch", "delete"];
 
-/// Examples that do not validate because the schema, not the example, is wrong. Each names the
-/// operation, the place (`request` or a status) and why; the test fails once one of them
-/// validates, so that the entry is removed with the fix.
-const KNOWN_MISMATCHES: &[(&str, &str, &str, &str)] = &[];
-
 /// The document (`null` if it were not JSON, which the counts in the tests then catch).
 fn spec() -> Value {
     serde_json::from_str(&api::openapi::spec_json()).unwrap_or_default()
@@ -109,7 +104,6 @@ fn every_example_validates_against_its_schema() {
     let spec = spec();
     let schemas = strict_components(&spec["components"]["schemas"]);
     let mut wrong = Vec::new();
-    let mut known_failed = BTreeSet::new();
     let mut checked = 0;
     for (method, path, operation) in operations(&spec) {
         for (place, media_type, content) in contents(&operation) {
@@ -122,17 +116,10 @@ fn every_example_validates_against_its_schema() {
             if errors.is_empty() {
                 continue;
             }
-            let known = KNOWN_MISMATCHES
-                .iter()
-                .any(|(m, p, at, _)| *m == method && *p == path && *at == place);
-            if known {
-                known_failed.insert((method.clone(), path.clone(), place.clone()));
-            } else {
-                wrong.push(format!(
-                    "{method} {path} {place} {media_type}:\n  {}",
-                    errors.join("\n  ")
-                ));
-            }
+            wrong.push(format!(
+                "{method} {path} {place} {media_type}:\n  {}",
+                errors.join("\n  ")
+            ));
         }
     }
     assert!(
@@ -140,12 +127,6 @@ fn every_example_validates_against_its_schema() {
         "examples that their schema refuses:\n{}",
         wrong.join("\n")
     );
-    for (method, path, place, why) in KNOWN_MISMATCHES {
-        assert!(
-            known_failed.contains(&(method.to_string(), path.to_string(), place.to_string())),
-            "{method} {path} {place} validates now ({why}): remove it from KNOWN_MISMATCHES"
-        );
-    }
     assert!(checked > 100, "only {checked} examples checked");
 }
 

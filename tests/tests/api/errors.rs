@@ -274,3 +274,28 @@ async fn a_body_that_trickles_in_too_slowly_is_a_408() {
         "{response}"
     );
 }
+
+#[tokio::test]
+async fn a_bad_token_on_a_public_read_is_a_401_not_an_anonymous_answer() {
+    let app = spawn_app().await;
+    let root = app.root().await;
+    // Signed out: the token was good, and is not any more.
+    let response = app
+        .post(
+            "/api/v1/auth/logout",
+            Some(&root.access),
+            &serde_json::json!({}),
+        )
+        .await;
+    assert!(response.status().is_success(), "{}", response.status());
+    for path in ["/api/v1/stations", "/api/v1/deputies", "/api/v1/receptions"] {
+        assert_eq!(app.get(path, None).await.status(), 200, "{path} is public");
+        let response = app.get(path, Some(&root.access)).await;
+        let challenge = response.headers()["www-authenticate"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(challenge.contains("invalid_token"), "{challenge}");
+        assert_problem(response, 401, "unauthenticated").await;
+    }
+}

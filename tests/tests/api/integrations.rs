@@ -403,6 +403,18 @@ async fn clients_get_tokens_within_their_scopes_and_region() {
         .await
         .expect("sent");
     assert_problem(garbled, 400, "malformed_body").await;
+    let not_json = app
+        .request(
+            reqwest::Method::POST,
+            &format!("/api/v1/clients/{id}/secret:rotate"),
+            Some(admin),
+        )
+        .header("content-type", "text/plain")
+        .body("grace_seconds=60")
+        .send()
+        .await
+        .expect("sent");
+    assert_problem(not_json, 415, "unsupported_media_type").await;
     let bad_basic = app
         .request(reqwest::Method::POST, "/api/v1/auth/token", None)
         .header("authorization", "Basic not-base64!")
