@@ -7,15 +7,22 @@ use uuid::Uuid;
 use validator::Validate;
 
 use crate::routes::receptions::dto::{HoursDto, ReceptionStatusDto};
+use crate::routes::stations::dto::PhoneNumber;
 
 /// A booking.
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BookRequest {
-    /// What the voter wants to raise, 1 to 200 characters.
-    #[schema(example = "小区加装电梯")]
+    /// What the voter wants to raise, 1 to 200 characters, not all blank.
+    #[schema(
+        example = "小区加装电梯",
+        min_length = 1,
+        max_length = 200,
+        pattern = r"\S"
+    )]
     pub topic: String,
     /// A mobile or landline for the reminder SMS (optional).
+    #[schema(value_type = Option<PhoneNumber>)]
     pub phone: Option<String>,
 }
 

@@ -82,10 +82,13 @@ pub struct CategoryFilters {
 #[serde(deny_unknown_fields)]
 pub struct CreateCategoryRequest {
     /// Lower-case letters, digits and `_`, 2 to 40 characters, unique.
-    #[schema(example = "elderly_care")]
+    #[schema(example = "elderly_care", pattern = r"^\s*[a-z0-9_]{2,40}\s*$")]
     pub code: String,
-    #[schema(example = "养老服务")]
+    /// 1 to 50 characters, not all blank.
+    #[schema(example = "养老服务", min_length = 1, max_length = 50, pattern = r"\S")]
     pub name: String,
+    /// Up to 80 characters.
+    #[schema(max_length = 80)]
     pub name_en: Option<String>,
     /// The district it is for; `null` (global administrators only) for a default.
     pub region_id: Option<Uuid>,
@@ -97,7 +100,11 @@ pub struct CreateCategoryRequest {
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateCategoryRequest {
+    /// 1 to 50 characters, not all blank.
+    #[schema(min_length = 1, max_length = 50, pattern = r"\S")]
     pub name: Option<String>,
+    /// Up to 80 characters.
+    #[schema(max_length = 80)]
     pub name_en: Option<String>,
     pub position: Option<i32>,
     pub active: Option<bool>,

@@ -50,18 +50,25 @@ impl From<crate::auth::client::Scope> for ScopeDto {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"name": "青山区数字人大平台", "region_id": "0193b6c4-8a7e-7d2a-9c1e-2f4b5a6c7d8e", "scopes": ["read:cases", "write:tickets"]}))]
 pub struct CreateClientRequest {
+    /// 1 to 100 characters, not all blank.
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub name: String,
     /// The region (and everything under it) the client may see.
     pub region_id: Uuid,
     /// At least one.
+    #[schema(min_items = 1)]
     pub scopes: Vec<ScopeDto>,
 }
 
 #[derive(Debug, Deserialize, ToSchema, validator::Validate)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateClientRequest {
+    /// 1 to 100 characters, not all blank.
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub name: Option<String>,
-    /// Replaces the granted scopes (tokens already issued lose withdrawn scopes at once).
+    /// Replaces the granted scopes (tokens already issued lose withdrawn scopes at once); at
+    /// least one.
+    #[schema(min_items = 1)]
     pub scopes: Option<Vec<ScopeDto>>,
     /// A disabled client cannot get tokens, and its tokens stop working at once.
     pub disabled: Option<bool>,

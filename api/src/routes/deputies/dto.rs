@@ -8,6 +8,7 @@ use uuid::Uuid;
 use validator::Validate;
 
 use crate::domain::Phone;
+use crate::routes::stations::dto::PhoneNumber;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -208,14 +209,18 @@ pub struct DeputyDto {
 }))]
 pub struct CreateDeputyRequest {
     pub region_id: Uuid,
-    #[schema(min_length = 1, max_length = 50)]
+    /// 1 to 50 characters, not all blank.
+    #[schema(min_length = 1, max_length = 50, pattern = r"\S")]
     pub name: String,
     pub gender: GenderDto,
     pub level: DeputyLevelDto,
-    #[schema(min_length = 1, max_length = 100)]
+    /// 1 to 100 characters, not all blank.
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub constituency: String,
     #[schema(max_length = 100)]
     pub occupation: Option<String>,
+    /// An `http` or `https` URL, at most 500 characters.
+    #[schema(max_length = 500)]
     pub photo_url: Option<String>,
     #[schema(max_length = 5000)]
     pub biography: Option<String>,
@@ -225,6 +230,7 @@ pub struct CreateDeputyRequest {
     /// Default `active`.
     pub status: Option<DeputyStatusDto>,
     /// A mainland mobile or a landline with area code.
+    #[schema(value_type = Option<PhoneNumber>)]
     pub phone: Option<String>,
     /// Publish the phone (default false).
     pub phone_public: Option<bool>,
@@ -237,23 +243,31 @@ pub struct CreateDeputyRequest {
 #[serde(deny_unknown_fields)]
 pub struct UpdateDeputyRequest {
     pub region_id: Option<Uuid>,
-    #[schema(min_length = 1, max_length = 50)]
+    /// 1 to 50 characters, not all blank.
+    #[schema(min_length = 1, max_length = 50, pattern = r"\S")]
     pub name: Option<String>,
     pub gender: Option<GenderDto>,
     pub level: Option<DeputyLevelDto>,
-    #[schema(min_length = 1, max_length = 100)]
+    /// 1 to 100 characters, not all blank.
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub constituency: Option<String>,
     #[serde(default, deserialize_with = "crate::http::patch::nullable")]
+    #[schema(max_length = 100)]
     pub occupation: Option<Option<String>>,
+    /// An `http` or `https` URL, at most 500 characters.
     #[serde(default, deserialize_with = "crate::http::patch::nullable")]
+    #[schema(max_length = 500)]
     pub photo_url: Option<Option<String>>,
     #[serde(default, deserialize_with = "crate::http::patch::nullable")]
+    #[schema(max_length = 5000)]
     pub biography: Option<Option<String>>,
     pub term_start: Option<NaiveDate>,
     #[serde(default, deserialize_with = "crate::http::patch::nullable")]
     pub term_end: Option<Option<NaiveDate>>,
     pub status: Option<DeputyStatusDto>,
+    /// A mainland mobile or a landline with area code.
     #[serde(default, deserialize_with = "crate::http::patch::nullable")]
+    #[schema(value_type = Option<PhoneNumber>)]
     pub phone: Option<Option<String>>,
     pub phone_public: Option<bool>,
     #[serde(default, deserialize_with = "crate::http::patch::nullable")]

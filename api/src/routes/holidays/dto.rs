@@ -11,8 +11,8 @@ use validator::Validate;
 pub struct NamedDay {
     #[schema(example = "2027-10-01")]
     pub date: NaiveDate,
-    /// 1 to 50 characters, e.g. 国庆节.
-    #[schema(example = "国庆节")]
+    /// 1 to 50 characters, not all blank, e.g. 国庆节.
+    #[schema(example = "国庆节", min_length = 1, max_length = 50, pattern = r"\S")]
     pub name: String,
 }
 
@@ -22,9 +22,11 @@ pub struct NamedDay {
 pub struct PutHolidaysRequest {
     /// Days off (every day of each holiday, weekends included), at most 60.
     #[validate(length(max = 60))]
+    #[schema(max_items = 60)]
     pub holidays: Vec<NamedDay>,
     /// Weekend days that are working days (调休上班), at most 20.
     #[validate(length(max = 20))]
+    #[schema(max_items = 20)]
     pub workdays: Vec<NamedDay>,
 }
 

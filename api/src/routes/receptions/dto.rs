@@ -7,16 +7,20 @@ use uuid::Uuid;
 use validator::Validate;
 
 use crate::routes::deputies::dto::DeputyLevelDto;
+use crate::routes::stations::dto::PhoneNumber;
 
 /// Hours of a session, local time (China Standard Time).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HoursDto {
     /// `HH:MM`, 00:00 to 23:59.
-    #[schema(example = "09:00")]
+    #[schema(example = "09:00", pattern = r"^(?:[01][0-9]|2[0-3]):[0-5][0-9]$")]
     pub starts: String,
     /// `HH:MM`, after `starts`; `24:00` is the end of the day.
-    #[schema(example = "11:30")]
+    #[schema(
+        example = "11:30",
+        pattern = r"^(?:(?:[01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"
+    )]
     pub ends: String,
 }
 
@@ -25,8 +29,10 @@ pub struct HoursDto {
 #[serde(deny_unknown_fields)]
 pub struct DeputiesPerSessionDto {
     /// 1 to 10; a session cannot be published with fewer.
+    #[schema(minimum = 1, maximum = 10)]
     pub min: u8,
     /// `min` to 10.
+    #[schema(minimum = 1, maximum = 10)]
     pub max: u8,
 }
 
@@ -40,18 +46,25 @@ pub enum HolidayPolicyDto {
     Skip,
 }
 
+/// A day of the month, 1 to 31.
+#[derive(ToSchema)]
+#[schema(minimum = 1, maximum = 31)]
+pub struct DayOfMonth(#[allow(dead_code)] i64);
+
 /// A station's reception rule: exactly one of `days_of_month` and `weekly`.
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReceptionRuleRequest {
     /// Days of the month, 1 to 31, each once, e.g. `[6, 16, 26]` (逢6进站). A month without the
     /// day (the 31st of April) has no session that day.
-    #[schema(example = json!([6, 16, 26]))]
+    #[schema(example = json!([6, 16, 26]), min_items = 1, max_items = 31, value_type = Option<Vec<DayOfMonth>>)]
     pub days_of_month: Option<Vec<i64>>,
     /// ISO weekday, Monday = 1 to Sunday = 7.
+    #[schema(minimum = 1, maximum = 7)]
     pub weekly: Option<i64>,
     pub hours: HoursDto,
-    /// Where, up to 200 characters; default the station's address.
+    /// Where, 1 to 200 characters, not all blank; default the station's address.
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub place: Option<String>,
     /// Bookings per session, 1 to 1000.
     #[schema(minimum = 1, maximum = 1000)]
@@ -212,7 +225,9 @@ pub struct ReceptionDto {
 pub struct CreateReceptionRequest {
     pub date: NaiveDate,
     pub hours: HoursDto,
-    /// Default: the rule's place, else the station's address.
+    /// Default: the rule's place, else the station's address. 1 to 200 characters, not all
+    /// blank.
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub place: Option<String>,
     /// Default: the rule's capacity, else 20.
     #[schema(minimum = 1, maximum = 1000)]
@@ -230,13 +245,16 @@ pub struct UpdateReceptionRequest {
     /// The deputies on duty, replacing the current ones.
     pub deputy_ids: Option<Vec<Uuid>>,
     pub hours: Option<HoursDto>,
+    /// 1 to 200 characters, not all blank.
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub place: Option<String>,
     /// 1 to 1000, not below the seats already booked.
     #[schema(minimum = 1, maximum = 1000)]
     pub capacity: Option<i64>,
     /// `cancelled` (with `cancel_reason`) cancels the session and its bookings.
     pub status: Option<ReceptionStatusDto>,
-    /// 2 to 500 characters.
+    /// 2 to 500 characters, at least two of them not blank.
+    #[schema(min_length = 2, max_length = 500, pattern = r"\S[\s\S]*\S")]
     pub cancel_reason: Option<String>,
 }
 
@@ -244,7 +262,9 @@ pub struct UpdateReceptionRequest {
 #[derive(Debug, Default, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PublishRequest {
-    /// Required when the session starts in less than three days; 2 to 500 characters.
+    /// Required when the session starts in less than three days; 2 to 500 characters, at least
+    /// two of them not blank.
+    #[schema(min_length = 2, max_length = 500, pattern = r"\S[\s\S]*\S")]
     pub late_reason: Option<String>,
 }
 
@@ -255,7 +275,9 @@ pub struct PublishRangeRequest {
     pub station_id: Uuid,
     pub from: NaiveDate,
     pub to: NaiveDate,
-    /// Required when one of the sessions starts in less than three days.
+    /// Required when one of the sessions starts in less than three days; 2 to 500 characters,
+    /// at least two of them not blank.
+    #[schema(min_length = 2, max_length = 500, pattern = r"\S[\s\S]*\S")]
     pub late_reason: Option<String>,
 }
 
@@ -309,7 +331,8 @@ pub struct CheckInDto {
 #[serde(deny_unknown_fields)]
 pub struct AttendanceRequest {
     pub present: bool,
-    /// Why, 2 to 500 characters (kept in the audit trail).
+    /// Why, 2 to 500 characters, at least two of them not blank (kept in the audit trail).
+    #[schema(min_length = 2, max_length = 500, pattern = r"\S[\s\S]*\S")]
     pub reason: String,
     /// An absence the deputy excused (请假), which the performance points weigh apart from an
     /// unexcused one; only with `present: false`.
@@ -321,8 +344,10 @@ pub struct AttendanceRequest {
 #[derive(Debug, Serialize, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VisitorRequest {
-    /// 1 to 50 characters.
+    /// 1 to 50 characters, not all blank.
+    #[schema(min_length = 1, max_length = 50, pattern = r"\S")]
     pub name: String,
+    #[schema(value_type = Option<PhoneNumber>)]
     pub phone: Option<String>,
 }
 
@@ -330,9 +355,11 @@ pub struct VisitorRequest {
 #[derive(Debug, Serialize, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RecordItemRequest {
-    /// What was raised, 1 to 2000 characters.
+    /// What was raised, 1 to 2000 characters, not all blank.
+    #[schema(min_length = 1, max_length = 2000, pattern = r"\S")]
     pub raised: String,
     /// What was done on the spot, up to 2000 characters.
+    #[schema(max_length = 2000)]
     pub action_taken: Option<String>,
 }
 
@@ -341,16 +368,19 @@ pub struct RecordItemRequest {
 #[serde(deny_unknown_fields)]
 pub struct RecordRequest {
     /// How many came, 0 to 10,000.
+    #[schema(minimum = 0, maximum = 10000)]
     pub visitor_count: i64,
     /// Who came (optional personal data), at most 200.
     #[serde(default)]
     #[validate(length(max = 200))]
+    #[schema(max_items = 200)]
     pub visitors: Vec<VisitorRequest>,
     /// What they raised, 1 to 100 matters.
     #[validate(length(min = 1, max = 100))]
     #[schema(min_items = 1, max_items = 100)]
     pub items: Vec<RecordItemRequest>,
     /// The feedback given, up to 2000 characters.
+    #[schema(max_length = 2000)]
     pub feedback: Option<String>,
 }
 

@@ -104,7 +104,8 @@ pub struct RegionNode {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"name": "城关镇", "level": "town", "parent_id": "0190f5b2-8c1e-7a4b-9d2e-3f6a1b2c3d4e", "code": "510104001"}))]
 pub struct CreateRegionRequest {
-    #[schema(min_length = 1, max_length = 100)]
+    /// 1 to 100 characters, not all blank.
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub name: String,
     /// One level below the parent's; `district` only without a parent.
     pub level: RegionLevelDto,
@@ -119,7 +120,8 @@ pub struct CreateRegionRequest {
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateRegionRequest {
-    #[schema(min_length = 1, max_length = 100)]
+    /// 1 to 100 characters, not all blank.
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub name: Option<String>,
     #[schema(pattern = r"^\d{6}(\d{3}){0,2}$")]
     pub code: Option<String>,

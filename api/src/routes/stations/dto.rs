@@ -92,12 +92,33 @@ pub struct LocationDto {
     pub longitude: f64,
 }
 
+/// A phone number as the service takes it: a mainland China mobile (`13812341234`, with or
+/// without `+86` or `0086`) or a landline with its area code (`0571-87654321`,
+/// `010 1234 5678`, `(021)12345678`); spaces, hyphens and parentheses may separate the digits,
+/// and the whole is at most 32 characters once trimmed. Stored normalised (`13812341234`,
+/// `0571-87654321`).
+#[derive(ToSchema)]
+#[schema(
+    example = "0571-87654321",
+    pattern = r"^\s*(?:\+86|0086)?[ ()-]*(?:1[ ()-]*[3-9](?:[ ()-]*[0-9]){9}|0[ ()-]*[12][ ()-]*[0-9][ ()-]*[1-9](?:[ ()-]*[0-9]){6,7}|0[ ()-]*[3-9](?:[ ()-]*[0-9]){2}[ ()-]*[1-9](?:[ ()-]*[0-9]){6,7})[ ()-]*\s*$"
+)]
+pub struct PhoneNumber(#[allow(dead_code)] String);
+
+/// A `PhoneNumber`, or blank text (empty or only spaces) meaning none.
+#[derive(ToSchema)]
+#[schema(
+    example = "13812341234",
+    pattern = r"^\s*(?:(?:\+86|0086)?[ ()-]*(?:1[ ()-]*[3-9](?:[ ()-]*[0-9]){9}|0[ ()-]*[12][ ()-]*[0-9][ ()-]*[1-9](?:[ ()-]*[0-9]){6,7}|0[ ()-]*[3-9](?:[ ()-]*[0-9]){2}[ ()-]*[1-9](?:[ ()-]*[0-9]){6,7})[ ()-]*)?\s*$"
+)]
+pub struct PhoneNumberOrBlank(#[allow(dead_code)] String);
+
 /// When a station is open.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema, Default)]
 #[serde(deny_unknown_fields)]
 pub struct OpeningHoursDto {
     /// Regular hours; at most 14 periods.
     #[serde(default)]
+    #[schema(max_items = 14)]
     pub periods: Vec<Period>,
     /// Free text, e.g. "逢6接待日另有代表在站" (at most 500 characters).
     #[serde(default)]
@@ -183,14 +204,19 @@ pub struct StationDetailDto {
 pub struct CreateStationRequest {
     pub region_id: Uuid,
     pub kind: StationKindDto,
-    #[schema(min_length = 1, max_length = 100)]
+    /// 1 to 100 characters, not all blank.
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub name: String,
-    #[schema(min_length = 1, max_length = 200)]
+    /// 1 to 200 characters, not all blank.
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub address: String,
     pub location: Option<LocationDto>,
     pub opening_hours: Option<OpeningHoursDto>,
     /// A mainland mobile or a landline with area code.
+    #[schema(value_type = Option<PhoneNumber>)]
     pub phone: Option<String>,
+    /// An `http` or `https` URL, at most 500 characters.
+    #[schema(max_length = 500)]
     pub photo_url: Option<String>,
     #[schema(minimum = 0, maximum = 5)]
     pub star_rating: Option<i64>,
@@ -208,16 +234,22 @@ pub struct CreateStationRequest {
 #[schema(example = json!({"phone": "0571-87654322", "opening_hours": {"periods": [{"weekdays": [1, 3, 5], "opens": "09:00", "closes": "16:00"}], "note": null}}))]
 pub struct UpdateStationRequest {
     pub kind: Option<StationKindDto>,
-    #[schema(min_length = 1, max_length = 100)]
+    /// 1 to 100 characters, not all blank.
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub name: Option<String>,
-    #[schema(min_length = 1, max_length = 200)]
+    /// 1 to 200 characters, not all blank.
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub address: Option<String>,
     #[serde(default, deserialize_with = "crate::http::patch::nullable")]
     pub location: Option<Option<LocationDto>>,
     pub opening_hours: Option<OpeningHoursDto>,
+    /// A mainland mobile or a landline with area code.
     #[serde(default, deserialize_with = "crate::http::patch::nullable")]
+    #[schema(value_type = Option<PhoneNumber>)]
     pub phone: Option<Option<String>>,
+    /// An `http` or `https` URL, at most 500 characters.
     #[serde(default, deserialize_with = "crate::http::patch::nullable")]
+    #[schema(max_length = 500)]
     pub photo_url: Option<Option<String>>,
     #[schema(minimum = 0, maximum = 5)]
     pub star_rating: Option<i64>,
@@ -333,7 +365,8 @@ pub struct ChecklistItemsDto {
 #[serde(deny_unknown_fields)]
 pub struct ChecklistItemRequest {
     pub id: Option<Uuid>,
-    #[schema(min_length = 1, max_length = 50)]
+    /// 1 to 50 characters, not all blank.
+    #[schema(min_length = 1, max_length = 50, pattern = r"\S")]
     pub name: String,
 }
 

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::routes::stations::dto::LocationDto;
+use crate::routes::stations::dto::{LocationDto, PhoneNumberOrBlank};
 
 /// How a submission came in. `miniapp` and `qr` are set by the API for voters' own submissions;
 /// staff entering one from another channel name it.
@@ -59,11 +59,21 @@ pub enum RatingDto {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateSubmissionRequest {
-    /// 1 to 60 characters.
-    #[schema(example = "幸福路路灯不亮")]
+    /// 1 to 60 characters, not all blank.
+    #[schema(
+        example = "幸福路路灯不亮",
+        min_length = 1,
+        max_length = 60,
+        pattern = r"\S"
+    )]
     pub title: String,
-    /// 1 to 2,000 characters.
-    #[schema(example = "幸福路 100 号到 200 号之间的路灯已经坏了两周，晚上出行很不安全。")]
+    /// 1 to 2,000 characters, not all blank.
+    #[schema(
+        example = "幸福路 100 号到 200 号之间的路灯已经坏了两周，晚上出行很不安全。",
+        min_length = 1,
+        max_length = 2000,
+        pattern = r"\S"
+    )]
     pub content: String,
     /// A category `code` from `GET /api/v1/categories`.
     #[schema(example = "urban_management")]
@@ -76,15 +86,20 @@ pub struct CreateSubmissionRequest {
     #[schema(example = "S2345678")]
     pub qr_code: Option<String>,
     /// Where the matter is, as text (up to 200 characters).
+    #[schema(max_length = 200)]
     pub address: Option<String>,
     /// Where the matter is, GCJ-02 (as WeChat's location APIs give it).
     pub location: Option<LocationDto>,
     /// The submitter's name (up to 50 characters); needs `consent_personal_info`.
+    #[schema(max_length = 50)]
     pub contact_name: Option<String>,
-    /// The submitter's phone; needs `consent_personal_info`.
+    /// The submitter's phone; needs `consent_personal_info`. Blank means none.
+    #[schema(value_type = Option<PhoneNumberOrBlank>)]
     pub contact_phone: Option<String>,
-    /// Ids of up to 9 photos uploaded with `POST /api/v1/attachments`, in display order.
+    /// Ids of up to 9 photos uploaded with `POST /api/v1/attachments`, in display order, each
+    /// once.
     #[serde(default)]
+    #[schema(max_items = 9)]
     pub attachment_ids: Vec<Uuid>,
     /// Hide the submitter from the deputy and from any public view.
     #[serde(default)]
@@ -207,6 +222,7 @@ pub struct FeedbackDto {
 pub struct FeedbackRequest {
     pub rating: RatingDto,
     /// Up to 500 characters.
+    #[schema(max_length = 500)]
     pub comment: Option<String>,
 }
 
@@ -238,11 +254,13 @@ pub enum TriageActionDto {
 pub struct TriageRequest {
     pub action: TriageActionDto,
     /// Told to the voter (required to answer and to decline), up to 2,000 characters.
+    #[schema(max_length = 2000)]
     pub note: Option<String>,
     /// Where it was sent (required to refer), up to 200 characters.
-    #[schema(example = "12345 政务服务便民热线")]
+    #[schema(example = "12345 政务服务便民热线", max_length = 200)]
     pub referred_to: Option<String>,
     /// For staff only, never shown to the voter; up to 2,000 characters.
+    #[schema(max_length = 2000)]
     pub internal_note: Option<String>,
     /// `convert`: `station_case` (default) or `deputy_suggestion`.
     pub kind: Option<crate::routes::suggestions::dto::SuggestionKindDto>,
@@ -344,19 +362,30 @@ pub enum TicketChannelDto {
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"external_id": "12345-20261123-0042", "channel": "hotline", "title": "幸福路路灯不亮", "content": "市民来电反映幸福路路灯坏了两周。", "category": "urban_management", "station_id": "0193b6c4-8a7e-7d2a-9c1e-2f4b5a6c7d8e"}))]
 pub struct TicketRequest {
-    /// The ticket's id at the sender (1 to 100 characters): the same id again is the same
-    /// submission.
+    /// The ticket's id at the sender (1 to 100 characters, without leading or trailing
+    /// blanks): the same id again is the same submission.
+    #[schema(min_length = 1, max_length = 100, pattern = r"^\S(?:[\s\S]*\S)?$")]
     pub external_id: String,
     /// `hotline` (default) or `platform`.
     pub channel: Option<TicketChannelDto>,
+    /// 1 to 60 characters, not all blank.
+    #[schema(min_length = 1, max_length = 60, pattern = r"\S")]
     pub title: String,
+    /// 1 to 2,000 characters, not all blank.
+    #[schema(min_length = 1, max_length = 2000, pattern = r"\S")]
     pub content: String,
     pub category: String,
     pub station_id: Option<Uuid>,
     pub deputy_id: Option<Uuid>,
+    /// Up to 200 characters.
+    #[schema(max_length = 200)]
     pub address: Option<String>,
     pub location: Option<LocationDto>,
+    /// Up to 50 characters; needs `consent_personal_info`.
+    #[schema(max_length = 50)]
     pub contact_name: Option<String>,
+    /// Blank means none; needs `consent_personal_info`.
+    #[schema(value_type = Option<PhoneNumberOrBlank>)]
     pub contact_phone: Option<String>,
     #[serde(default)]
     pub consent_personal_info: bool,

@@ -208,7 +208,9 @@ pub struct CreateSuggestionRequest {
 #[serde(deny_unknown_fields)]
 pub struct TransitionRequest {
     pub action: SuggestionActionDto,
-    /// Required to `pre_review_return` and to `decline_jurisdiction`; optional otherwise.
+    /// Required to `pre_review_return` and to `decline_jurisdiction`; optional otherwise. Up to
+    /// 2,000 characters.
+    #[schema(max_length = 2000)]
     pub comment: Option<String>,
     /// `assign`: the lead unit.
     pub lead_unit_id: Option<Uuid>,
@@ -220,7 +222,8 @@ pub struct TransitionRequest {
     pub deadline: Option<NaiveDate>,
     /// `reply`: A, B or C.
     pub reply_category: Option<ReplyCategoryDto>,
-    /// `reply`: the reply.
+    /// `reply`: the reply, up to 10,000 characters.
+    #[schema(max_length = 10000)]
     pub reply_text: Option<String>,
     /// `rate`.
     pub rating: Option<SuggestionRatingDto>,
@@ -245,7 +248,8 @@ pub struct CaseUnitDto {
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct CoUnitInputRequest {
-    /// 1 to 5,000 characters.
+    /// 1 to 5,000 characters, not all blank.
+    #[schema(min_length = 1, max_length = 5000, pattern = r"\S")]
     pub text: String,
 }
 
@@ -342,6 +346,7 @@ impl SupervisionDto {
 pub struct SuperviseRequest {
     pub level: SupervisionDto,
     /// Why, up to 500 characters; shown on the case.
+    #[schema(max_length = 500)]
     pub note: Option<String>,
 }
 

@@ -6,6 +6,8 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
+use crate::routes::stations::dto::PhoneNumberOrBlank;
+
 /// What kind of body a unit is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -50,9 +52,12 @@ pub struct UnitDto {
 #[serde(deny_unknown_fields)]
 pub struct CreateUnitRequest {
     pub region_id: Uuid,
-    /// 1 to 100 characters, unique in the region.
+    /// 1 to 100 characters, not all blank, unique in the region.
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub name: String,
     pub kind: UnitKindDto,
+    /// A mainland mobile or a landline with area code; blank means none.
+    #[schema(value_type = Option<PhoneNumberOrBlank>)]
     pub phone: Option<String>,
 }
 
@@ -60,10 +65,13 @@ pub struct CreateUnitRequest {
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateUnitRequest {
+    /// 1 to 100 characters, not all blank, unique in the region.
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub name: Option<String>,
     pub kind: Option<UnitKindDto>,
     #[serde(default, deserialize_with = "crate::http::patch::nullable")]
-    #[schema(value_type = Option<String>)]
+    /// A mainland mobile or a landline with area code; blank or `null` means none.
+    #[schema(value_type = Option<PhoneNumberOrBlank>)]
     pub phone: Option<Option<String>>,
     pub archived: Option<bool>,
 }
@@ -73,6 +81,7 @@ pub struct UpdateUnitRequest {
 #[serde(deny_unknown_fields)]
 pub struct UnitMembersRequest {
     /// Accounts with the `unit_handler` role in the administrator's scope; at most 50.
+    #[schema(max_items = 50)]
     pub user_ids: Vec<Uuid>,
 }
 

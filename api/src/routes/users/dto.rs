@@ -95,9 +95,14 @@ impl From<user::Model> for UserDto {
 }))]
 pub struct CreateUserRequest {
     /// 2 to 64 letters, digits, `.`, `_`, `-` or `@`.
-    #[schema(min_length = 2, max_length = 64)]
+    #[schema(
+        min_length = 2,
+        max_length = 64,
+        pattern = r"^\s*[^\s\x00-\x2C/:-?\[-\^`{-\x9F]{2,64}\s*$"
+    )]
     pub username: String,
-    #[schema(min_length = 1, max_length = 100)]
+    /// 1 to 100 characters, not all blank.
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub display_name: String,
     /// 10 to 128 characters, at least 3 different ones, not the username.
     #[schema(min_length = 10, max_length = 128, format = Password)]
@@ -113,7 +118,8 @@ pub struct CreateUserRequest {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"display_name": "王芳（站长）", "disabled": false}))]
 pub struct UpdateUserRequest {
-    #[schema(min_length = 1, max_length = 100)]
+    /// 1 to 100 characters, not all blank.
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub display_name: Option<String>,
     pub role: Option<RoleDto>,
     pub region_id: Option<Uuid>,

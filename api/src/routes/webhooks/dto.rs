@@ -11,19 +11,38 @@ use uuid::Uuid;
 pub struct CreateWebhookRequest {
     /// HTTPS, at most 2,048 characters, and not resolving to a loopback, private, link-local or
     /// metadata address.
+    #[schema(max_length = 2048)]
     pub url: String,
     /// `<type>.<op>` (`suggestion.updated`), `<type>.*` or `*`; types are `submission`,
     /// `suggestion`, `station`, `deputy`, `reception`, ops `created`, `updated`, `deleted`.
-    /// Case types need the client's `read:cases` scope, the others `read:directory`.
+    /// Case types need the client's `read:cases` scope, the others `read:directory`. 1 to 20
+    /// of them.
+    #[schema(min_items = 1, max_items = 20, value_type = Vec<EventTypePattern>)]
     pub event_types: Vec<String>,
+    /// Up to 200 characters, without control characters.
+    #[schema(max_length = 200)]
     pub description: Option<String>,
 }
+
+/// An event type to subscribe to: `<type>.<op>`, `<type>.*` or `*`.
+#[derive(ToSchema)]
+#[schema(
+    example = "suggestion.updated",
+    pattern = r"^\s*(?:\*|(?:submission|suggestion|station|deputy|reception)\.(?:\*|created|updated|deleted))\s*$"
+)]
+pub struct EventTypePattern(#[allow(dead_code)] String);
 
 #[derive(Debug, Deserialize, ToSchema, validator::Validate)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateWebhookRequest {
+    /// As at creation: HTTPS, at most 2,048 characters.
+    #[schema(max_length = 2048)]
     pub url: Option<String>,
+    /// As at creation: 1 to 20 event types.
+    #[schema(min_items = 1, max_items = 20, value_type = Option<Vec<EventTypePattern>>)]
     pub event_types: Option<Vec<String>>,
+    /// Up to 200 characters, without control characters.
+    #[schema(max_length = 200)]
     pub description: Option<String>,
     /// `false` pauses deliveries; `true` resumes them (also after an automatic pause), and the
     /// deliveries waiting are sent at once.
