@@ -1244,3 +1244,193 @@ async fn the_remaining_refusals_of_sessions_change_nothing() {
         1
     );
 }
+
+/// The rules the contract states on a reception rule, a session and a record (lengths, ranges,
+/// `HH:MM`, blank text) are the service's: each break is a 422 naming the field, and nothing
+/// is stored.
+#[tokio::test]
+async fn reception_bodies_outside_the_contracts_bounds_are_refused_and_store_nothing() {
+    let app = spawn_app().await;
+    let s = app.scheduling(1).await;
+    let rule_path = format!("/api/v1/stations/{}/reception-rule", s.station);
+    let rule = || {
+        json!({"days_of_month": [6, 16, 26], "hours": {"starts": "09:00", "ends": "11:30"},
+               "capacity": 20})
+    };
+    let with = |field: &str, value: Value| {
+        let mut b = rule();
+        b[field] = value;
+        b
+    };
+    let cases = [
+        (with("days_of_month", json!([])), "days_of_month"),
+        (with("days_of_month", json!([32])), "days_of_month[0]"),
+        (
+            with("days_of_month", json!((1..=32).collect::<Vec<_>>())),
+            "days_of_month",
+        ),
+        (
+            {
+                let mut b = with("days_of_month", Value::Null);
+                b["weekly"] = json!(8);
+                b
+            },
+            "weekly",
+        ),
+        (
+            with("hours", json!({"starts": "24:00", "ends": "24:00"})),
+            "hours.starts",
+        ),
+        (
+            with("hours", json!({"starts": "9:00", "ends": "11:30"})),
+            "hours.starts",
+        ),
+        (
+            with("hours", json!({"starts": "09:00", "ends": "24:01"})),
+            "hours.ends",
+        ),
+        (with("place", json!("   ")), "place"),
+        (with("place", json!("长".repeat(201))), "place"),
+        (
+            with("deputies_per_session", json!({"min": 0, "max": 2})),
+            "deputies_per_session",
+        ),
+        (
+            with("deputies_per_session", json!({"min": 1, "max": 11})),
+            "deputies_per_session",
+        ),
+    ];
+    for (body, field) in cases {
+        let problem = assert_problem(
+            app.put(&rule_path, Some(&s.liaison.access), &body).await,
+            422,
+            "validation_failed",
+        )
+        .await;
+        assert!(
+            error_fields(&problem).contains(&field.to_owned()),
+            "{field}: {problem}"
+        );
+    }
+    assert_eq!(count_where(app.db(), "reception_rules", "1 = 1").await, 0);
+
+    // A session by hand, and a record of it.
+    let sessions = format!("/api/v1/stations/{}/receptions", s.station);
+    let day = d(2031, 3, 6);
+    for (body, field) in [
+        (
+            json!({"date": day, "hours": {"starts": "09:00", "ends": "11:30"}, "place": " "}),
+            "place",
+        ),
+        (
+            json!({"date": day, "hours": {"starts": "09:00", "ends": "11:30"}, "capacity": 1001}),
+            "capacity",
+        ),
+    ] {
+        let problem = assert_problem(
+            app.post(&sessions, Some(&s.liaison.access), &body).await,
+            422,
+            "validation_failed",
+        )
+        .await;
+        assert!(
+            error_fields(&problem).contains(&field.to_owned()),
+            "{field}: {problem}"
+        );
+    }
+    assert_eq!(count_where(app.db(), "receptions", "1 = 1").await, 0);
+    let session = app
+        .add_session(&s.liaison.access, &s.station, day, ("09:00", "11:30"), &[])
+        .await;
+    let id = str_of(&session, "id");
+    let record = || json!({"visitor_count": 1, "items": [{"raised": "路灯不亮"}]});
+    let visitor = json!({"name": "王五"});
+    let cases = [
+        (
+            json!({"visitor_count": -1, "items": [{"raised": "路灯不亮"}]}),
+            "visitor_count",
+        ),
+        (
+            json!({"visitor_count": 10_001, "items": [{"raised": "路灯不亮"}]}),
+            "visitor_count",
+        ),
+        (
+            json!({"visitor_count": 1, "items": [{"raised": "  "}]}),
+            "items[0].raised",
+        ),
+        (
+            json!({"visitor_count": 1, "items": [{"raised": "路灯", "action_taken": "办".repeat(2001)}]}),
+            "items[0].action_taken",
+        ),
+        (
+            {
+                let mut b = record();
+                b["feedback"] = json!("答".repeat(2001));
+                b
+            },
+            "feedback",
+        ),
+        (
+            {
+                let mut b = record();
+                b["visitors"] = json!([{"name": " "}]);
+                b
+            },
+            "visitors[0].name",
+        ),
+        (
+            {
+                let mut b = record();
+                b["visitors"] = json!([{"name": "王五", "phone": "12345"}]);
+                b
+            },
+            "visitors[0].phone",
+        ),
+        (
+            {
+                let mut b = record();
+                b["visitors"] = json!(vec![visitor; 201]);
+                b
+            },
+            "visitors",
+        ),
+    ];
+    for (body, field) in cases {
+        let problem = assert_problem(
+            app.post(
+                &format!("/api/v1/receptions/{id}/records"),
+                Some(&s.liaison.access),
+                &body,
+            )
+            .await,
+            422,
+            "validation_failed",
+        )
+        .await;
+        assert!(
+            error_fields(&problem).contains(&field.to_owned()),
+            "{field}: {problem}"
+        );
+    }
+    assert_eq!(count_where(app.db(), "reception_records", "1 = 1").await, 0);
+    // A reason is two characters that are not blank.
+    let problem = assert_problem(
+        app.post(
+            &format!("/api/v1/receptions/{id}/publish"),
+            Some(&s.liaison.access),
+            &json!({"late_reason": " 急 "}),
+        )
+        .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert!(
+        error_fields(&problem).contains(&"late_reason".to_owned()),
+        "{problem}"
+    );
+    assert_eq!(
+        count_where(app.db(), "receptions", "published_at IS NOT NULL").await,
+        0
+    );
+}

@@ -909,3 +909,58 @@ async fn if_none_match_never_turns_a_write_into_a_304() {
         .unwrap();
     assert_eq!(read.status(), StatusCode::NOT_MODIFIED);
 }
+
+/// The bounds the contract states on a station (blank or long address, a long photo URL, more
+/// than 14 periods, a checklist item named only with spaces) are the service's: 422, and
+/// nothing changes.
+#[tokio::test]
+async fn stations_outside_the_contracts_bounds_are_refused_and_write_nothing() {
+    let app = spawn_app().await;
+    let (district, east, _) = app.district_with_two_towns().await;
+    let root = app.root().await;
+    let period = json!({"weekdays": [1], "opens": "09:00", "closes": "17:00"});
+    let cases = [
+        ("address", json!("  ")),
+        ("address", json!("路".repeat(201))),
+        ("name", json!("站".repeat(101))),
+        (
+            "photo_url",
+            json!(format!("https://photos.example.cn/{}", "p".repeat(480))),
+        ),
+        ("opening_hours", json!({"periods": vec![period; 15]})),
+        ("opening_hours", json!({"note": "注".repeat(501)})),
+        ("phone", json!("")),
+        ("phone", json!("138-1234-123")),
+    ];
+    for (field, value) in cases {
+        let mut body = station_body(east, "东站", 30.0, 120.0);
+        body[field] = value;
+        let problem = assert_problem(
+            app.post("/api/v1/stations", Some(&root.access), &body)
+                .await,
+            422,
+            "validation_failed",
+        )
+        .await;
+        assert!(
+            error_fields(&problem).iter().any(|f| f.starts_with(field)),
+            "{field}: {problem}"
+        );
+    }
+    assert_eq!(count_rows(app.db(), "stations").await, 0);
+
+    let before = count_rows(app.db(), "checklist_items").await;
+    let problem = assert_problem(
+        app.put(
+            &format!("/api/v1/regions/{district}/checklist-items"),
+            Some(&root.access),
+            &json!({"items": [{"name": "有场所"}, {"name": "   "}]}),
+        )
+        .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(error_fields(&problem), ["items[1].name"]);
+    assert_eq!(count_rows(app.db(), "checklist_items").await, before);
+}

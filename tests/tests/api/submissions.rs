@@ -1253,3 +1253,70 @@ async fn pollers_get_304_until_a_submission_changes() {
     let other = app.voter_session("nosy").await;
     assert_problem(app.get(&path, Some(&other.access)).await, 404, "not_found").await;
 }
+
+/// The bounds the contract states on a submission's and a category's text (blank content,
+/// a long address or name, a bad phone, a category code outside `[a-z0-9_]{2,40}`) are the
+/// service's: 422 naming the field, and nothing is stored. A blank phone means none.
+#[tokio::test]
+async fn submission_and_category_text_outside_the_contracts_bounds_is_refused() {
+    let app = spawn_app().await;
+    let s = app.scheduling(0).await;
+    let voter = app.voter_session("grace").await;
+    let cases = [
+        ("content", json!(" \n ")),
+        ("address", json!("址".repeat(201))),
+        ("contact_name", json!("名".repeat(51))),
+        ("contact_phone", json!("0010-12345678")),
+    ];
+    for (field, value) in cases {
+        let mut b = body(&s.station);
+        b[field] = value;
+        let problem = assert_problem(
+            app.post("/api/v1/submissions", Some(&voter.access), &b)
+                .await,
+            422,
+            "validation_failed",
+        )
+        .await;
+        assert_eq!(error_fields(&problem), [field], "{problem}");
+    }
+    assert_eq!(count_rows(app.db(), "submissions").await, 0);
+    let mut blank_phone = body(&s.station);
+    blank_phone["contact_phone"] = json!("  ");
+    let created = submit(&app, Some(&voter.access), &blank_phone).await;
+    assert_eq!(created["contact_phone"], Value::Null);
+
+    let categories = count_rows(app.db(), "categories").await;
+    for (payload, field) in [
+        (
+            json!({"code": "A", "name": "养老", "region_id": s.district}),
+            "code",
+        ),
+        (
+            json!({"code": "elderly-care", "name": "养老", "region_id": s.district}),
+            "code",
+        ),
+        (
+            json!({"code": "e".repeat(41), "name": "养老", "region_id": s.district}),
+            "code",
+        ),
+        (
+            json!({"code": "elderly_care", "name": "  ", "region_id": s.district}),
+            "name",
+        ),
+        (
+            json!({"code": "elderly_care", "name": "养老", "name_en": "e".repeat(81), "region_id": s.district}),
+            "name_en",
+        ),
+    ] {
+        let problem = assert_problem(
+            app.post("/api/v1/categories", Some(&s.admin.access), &payload)
+                .await,
+            422,
+            "validation_failed",
+        )
+        .await;
+        assert_eq!(error_fields(&problem), [field], "{problem}");
+    }
+    assert_eq!(count_rows(app.db(), "categories").await, categories);
+}

@@ -366,3 +366,58 @@ async fn bad_units_and_member_lists_are_refused_and_change_nothing() {
     )
     .await;
 }
+
+/// The bounds the contract states on a unit (a name of 1 to 100 characters, not all blank; a
+/// phone that is a phone or blank; at most 50 handlers) are the service's: 422, and nothing
+/// changes.
+#[tokio::test]
+async fn units_outside_the_contracts_bounds_are_refused_and_change_nothing() {
+    let app = spawn_app().await;
+    let (district, _, _) = app.district_with_two_towns().await;
+    let admin = app
+        .user_session("unit-admin", "admin", Some(district))
+        .await;
+    for (field, value) in [
+        ("name", json!("   ")),
+        ("name", json!("局".repeat(101))),
+        ("phone", json!("12345")),
+    ] {
+        let mut body = json!({"region_id": district, "name": "区住建局", "kind": "bureau"});
+        body[field] = value;
+        let problem = assert_problem(
+            app.post("/api/v1/units", Some(&admin.access), &body).await,
+            422,
+            "validation_failed",
+        )
+        .await;
+        assert_eq!(error_fields(&problem), [field], "{problem}");
+    }
+    assert_eq!(count_rows(app.db(), "units").await, 0);
+    let blank_phone = app
+        .post(
+            "/api/v1/units",
+            Some(&admin.access),
+            &json!({"region_id": district, "name": "区住建局", "kind": "bureau", "phone": " "}),
+        )
+        .await;
+    assert_eq!(blank_phone.status(), StatusCode::CREATED);
+    let unit = json_of(blank_phone).await;
+    assert_eq!(unit["phone"], Value::Null);
+    let many: Vec<uuid::Uuid> = (0..51).map(|_| uuid::Uuid::now_v7()).collect();
+    let problem = assert_problem(
+        app.put(
+            &format!("/api/v1/units/{}/members", str_of(&unit, "id")),
+            Some(&admin.access),
+            &json!({"user_ids": many}),
+        )
+        .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert!(
+        error_fields(&problem).contains(&"user_ids".to_owned()),
+        "{problem}"
+    );
+    assert_eq!(count_rows(app.db(), "unit_members").await, 0);
+}
