@@ -23,6 +23,7 @@ mod m20261123_000015_unit_case_order;
 mod m20261123_000016_performance_points;
 mod m20261123_000017_export_order;
 mod m20261124_000018_idempotency_applied;
+mod m20261124_000019_partial_escalation_index;
 
 pub struct Migrator;
 
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000016_performance_points::Migration),
             Box::new(m20261123_000017_export_order::Migration),
             Box::new(m20261124_000018_idempotency_applied::Migration),
+            Box::new(m20261124_000019_partial_escalation_index::Migration),
         ]
     }
 }

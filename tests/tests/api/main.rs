@@ -16,6 +16,7 @@ mod integrations;
 mod jwt;
 mod pagination;
 mod performance;
+mod plans;
 mod privacy;
 mod receptions;
 mod regions;

@@ -1364,10 +1364,7 @@ pub async fn links_of(
             l.units.push(u);
         }
     }
-    let escalations = suggestion::Entity::find()
-        .filter(suggestion::Column::EscalatedFrom.is_in(cases.iter().copied()))
-        .all(db)
-        .await?;
+    let escalations = escalations_from(cases).all(db).await?;
     for e in escalations {
         if let Some(from) = e.escalated_from
             && let Some(l) = map.get_mut(&from)
@@ -1381,6 +1378,13 @@ pub async fn links_of(
         l.sources.sort();
     }
     Ok(map)
+}
+
+/// The suggestions escalated from any of `cases`: part of every case read, so it must be an
+/// index search (migration 000019; `tests/tests/api/plans.rs` holds the planner to it).
+pub fn escalations_from(cases: &[Uuid]) -> sea_orm::Select<suggestion::Entity> {
+    suggestion::Entity::find()
+        .filter(suggestion::Column::EscalatedFrom.is_in(cases.iter().copied()))
 }
 
 /// The case (id, status) of each of `submissions` that has one.
