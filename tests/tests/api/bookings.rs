@@ -4,7 +4,7 @@
 use chrono::Days;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use tests::{assert_problem, count_where, error_code, spawn_app, str_of};
+use tests::{assert_problem, count_where, error_code, error_fields, spawn_app, str_of};
 
 fn today() -> chrono::NaiveDate {
     api::domain::local_time::today()
@@ -752,4 +752,51 @@ async fn a_started_session_closes_bookings_and_changes() {
         )
         .await;
     assert_eq!(again.status(), StatusCode::OK);
+}
+
+/// A topic of spaces only, or longer than 200 characters, is refused as the contract says (422
+/// naming `topic`, no booking and no seat taken); 200 characters are accepted.
+#[tokio::test]
+async fn blank_and_overlong_booking_topics_are_refused_and_take_no_seat() {
+    let app = spawn_app().await;
+    let s = app.scheduling(2).await;
+    let session = app
+        .add_session(
+            &s.liaison.access,
+            &s.station,
+            today() + Days::new(10),
+            ("09:00", "11:00"),
+            &[&s.deputies[0], &s.deputies[1]],
+        )
+        .await;
+    let id = str_of(&session, "id").to_owned();
+    app.publish_session(&s.liaison.access, &id, None).await;
+    let book_path = format!("/api/v1/receptions/{id}/appointments");
+    let voter = app.voter_session("张三").await;
+    for topic in [json!(" \n\t "), json!("题".repeat(201))] {
+        let problem = assert_problem(
+            app.post(&book_path, Some(&voter.access), &json!({"topic": topic}))
+                .await,
+            422,
+            "validation_failed",
+        )
+        .await;
+        assert_eq!(error_fields(&problem), ["topic"], "{problem}");
+    }
+    assert_eq!(count_where(app.db(), "appointments", "1 = 1").await, 0);
+    let public: Value = app
+        .get(&format!("/api/v1/receptions/{id}"), None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(public["seats_left"], public["capacity"]);
+
+    let longest = "题".repeat(200);
+    let booked = app
+        .post(&book_path, Some(&voter.access), &json!({"topic": longest}))
+        .await;
+    assert_eq!(booked.status(), StatusCode::CREATED);
+    let booked: Value = booked.json().await.unwrap();
+    assert_eq!(booked["topic"], json!(longest));
 }

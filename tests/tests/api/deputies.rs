@@ -572,3 +572,59 @@ async fn unknown_deputies_stale_writes_and_unknown_regions_are_refused() {
     assert_eq!(count_where(app.db(), "deputies", "name = '周红'").await, 1);
     assert_eq!(count_rows(app.db(), "deputies").await, 1);
 }
+
+/// A name or constituency of spaces only is refused as the contract says, on creation and on
+/// change (422 naming the field, nothing stored or changed); the longest allowed are accepted.
+#[tokio::test]
+async fn blank_deputy_names_and_constituencies_are_refused_and_write_nothing() {
+    let app = spawn_app().await;
+    let (_, east, _) = app.district_with_two_towns().await;
+    let root = app.root().await;
+    for (field, value) in [
+        ("name", json!("   ")),
+        ("name", json!("名".repeat(51))),
+        ("constituency", json!(" \t ")),
+        ("constituency", json!("区".repeat(101))),
+    ] {
+        let mut body = deputy_body(east, "空白代表");
+        body[field] = value;
+        let problem = assert_problem(
+            app.post("/api/v1/deputies", Some(&root.access), &body)
+                .await,
+            422,
+            "validation_failed",
+        )
+        .await;
+        assert_eq!(error_fields(&problem), [field], "{problem}");
+    }
+    assert_eq!(count_rows(app.db(), "deputies").await, 0);
+
+    let mut longest = deputy_body(east, &"名".repeat(50));
+    longest["constituency"] = json!("区".repeat(100));
+    let deputy = app.create_deputy(&root.access, &longest).await;
+    let path = format!("/api/v1/deputies/{}", str_of(&deputy, "id"));
+    for (field, value) in [("name", "  "), ("constituency", "\u{3000} ")] {
+        let problem = assert_problem(
+            app.patch(&path, Some(&root.access), &json!({ field: value }))
+                .await,
+            422,
+            "validation_failed",
+        )
+        .await;
+        assert_eq!(error_fields(&problem), [field], "{problem}");
+    }
+    let unchanged: Value = app
+        .get(&path, Some(&root.access))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(unchanged["name"], json!("名".repeat(50)));
+    assert_eq!(unchanged["constituency"], json!("区".repeat(100)));
+    assert_eq!(unchanged["updated_at"], deputy["updated_at"]);
+    let renamed = app
+        .patch(&path, Some(&root.access), &json!({"name": " 周红 "}))
+        .await;
+    assert_eq!(renamed.status(), StatusCode::OK);
+    assert_eq!(count_where(app.db(), "deputies", "name = '周红'").await, 1);
+}

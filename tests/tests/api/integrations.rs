@@ -864,3 +864,68 @@ async fn tickets_become_submissions_once_per_external_id() {
             .any(|c| c["summary"]["external_id"] == "12345-20261123-0042")
     );
 }
+
+/// A client's name of spaces only or over 100 characters, and an empty list of scopes, are
+/// refused as the contract says, on creation and on change (422 naming the field; no client
+/// stored, none changed); a 100-character name is accepted.
+#[tokio::test]
+async fn clients_with_blank_or_long_names_or_no_scopes_are_refused_and_write_nothing() {
+    let app = spawn_app().await;
+    let root = app.root().await;
+    let district = app
+        .create_region(&root.access, "青山区", "district", None)
+        .await;
+    for (body, field) in [
+        (
+            json!({"name": "  \t", "region_id": district, "scopes": ["read:cases"]}),
+            "name",
+        ),
+        (
+            json!({"name": "台".repeat(101), "region_id": district, "scopes": ["read:cases"]}),
+            "name",
+        ),
+        (
+            json!({"name": "平台", "region_id": district, "scopes": []}),
+            "scopes",
+        ),
+    ] {
+        let problem = assert_problem(
+            app.post("/api/v1/clients", Some(&root.access), &body).await,
+            422,
+            "validation_failed",
+        )
+        .await;
+        assert_eq!(error_fields(&problem), [field], "{body}: {problem}");
+    }
+    assert_eq!(count_rows(app.db(), "api_clients").await, 0);
+
+    let longest = "台".repeat(100);
+    let created = app
+        .post(
+            "/api/v1/clients",
+            Some(&root.access),
+            &json!({"name": longest, "region_id": district, "scopes": ["read:cases"]}),
+        )
+        .await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let created = json_of(created).await;
+    assert_eq!(created["name"], json!(longest));
+    let path = format!("/api/v1/clients/{}", str_of(&created, "id"));
+    for (body, field) in [
+        (json!({"name": " "}), "name"),
+        (json!({"name": "台".repeat(101)}), "name"),
+        (json!({"scopes": []}), "scopes"),
+    ] {
+        let problem = assert_problem(
+            app.patch(&path, Some(&root.access), &body).await,
+            422,
+            "validation_failed",
+        )
+        .await;
+        assert_eq!(error_fields(&problem), [field], "{body}: {problem}");
+    }
+    let unchanged = json_of(app.get(&path, Some(&root.access)).await).await;
+    assert_eq!(unchanged["name"], json!(longest));
+    assert_eq!(unchanged["scopes"], json!(["read:cases"]));
+    assert_eq!(unchanged["version"], created["version"]);
+}

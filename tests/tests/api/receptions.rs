@@ -1434,3 +1434,78 @@ async fn reception_bodies_outside_the_contracts_bounds_are_refused_and_store_not
         0
     );
 }
+
+/// A holiday calendar's day names are 1 to 50 characters and not blank, and it lists at most
+/// 60 holidays and 20 make-up working days: each break is 422 naming the field, and nothing
+/// is stored; a calendar at every limit is accepted.
+#[tokio::test]
+async fn holiday_calendars_outside_the_contracts_bounds_are_refused_and_store_nothing() {
+    let app = spawn_app().await;
+    let root = app.root().await;
+    let days_from = |first: NaiveDate, n: usize, name: &str| -> Vec<Value> {
+        first
+            .iter_days()
+            .take(n)
+            .map(|day| json!({"date": day, "name": name}))
+            .collect()
+    };
+    let weekend_days = |n: usize| -> Vec<Value> {
+        d(2026, 1, 1)
+            .iter_days()
+            .filter(|day| matches!(day.weekday(), Weekday::Sat | Weekday::Sun))
+            .take(n)
+            .map(|day| json!({"date": day, "name": "调休"}))
+            .collect()
+    };
+    // Holidays from April on, so that they never fall on the make-up days (the first 21
+    // weekend days of the year end in March).
+    let april = d(2026, 4, 1);
+    let long_name = "节".repeat(51);
+    let refused = [
+        (
+            json!({"holidays": days_from(april, 1, "  "), "workdays": []}),
+            "holidays[0].name",
+        ),
+        (
+            json!({"holidays": days_from(april, 1, &long_name), "workdays": []}),
+            "holidays[0].name",
+        ),
+        (
+            json!({"holidays": [], "workdays": [{"date": "2026-01-03", "name": "\t"}]}),
+            "workdays[0].name",
+        ),
+        (
+            json!({"holidays": days_from(april, 61, "假日"), "workdays": []}),
+            "holidays",
+        ),
+        (
+            json!({"holidays": [], "workdays": weekend_days(21)}),
+            "workdays",
+        ),
+    ];
+    for (body, field) in refused {
+        let problem = assert_problem(
+            app.put("/api/v1/holidays/2026", Some(&root.access), &body)
+                .await,
+            422,
+            "validation_failed",
+        )
+        .await;
+        assert_eq!(error_fields(&problem), [field], "{problem}");
+    }
+    assert_eq!(count_where(app.db(), "holiday_days", "1 = 1").await, 0);
+    assert_eq!(count_where(app.db(), "holiday_years", "1 = 1").await, 0);
+
+    let at_the_limits = json!({
+        "holidays": days_from(april, 60, &"节".repeat(50)),
+        "workdays": weekend_days(20),
+    });
+    let stored = app
+        .put("/api/v1/holidays/2026", Some(&root.access), &at_the_limits)
+        .await;
+    assert_eq!(stored.status(), StatusCode::OK);
+    let stored: Value = stored.json().await.unwrap();
+    assert_eq!(stored["holidays"].as_array().map(Vec::len), Some(60));
+    assert_eq!(stored["workdays"].as_array().map(Vec::len), Some(20));
+    assert_eq!(count_where(app.db(), "holiday_days", "1 = 1").await, 80);
+}

@@ -1320,3 +1320,97 @@ async fn submission_and_category_text_outside_the_contracts_bounds_is_refused() 
     }
     assert_eq!(count_rows(app.db(), "categories").await, categories);
 }
+
+/// Triage text and feedback comments have the contract's limits: a `note` or `internal_note`
+/// over 2,000 characters, `referred_to` over 200 and a feedback `comment` over 500 are 422
+/// naming the field, and the submission stays as it was; text at each limit is accepted.
+#[tokio::test]
+async fn triage_notes_and_feedback_comments_over_the_contracts_limits_are_refused() {
+    let app = spawn_app().await;
+    let s = app.scheduling(0).await;
+    let voter = app.voter_session("hana").await;
+    let created = submit(&app, Some(&voter.access), &body(&s.station)).await;
+    let id = str_of(&created, "id");
+    let path = format!("/api/v1/submissions/{id}");
+    let triage = format!("{path}/triage");
+    let feedback = format!("{path}/feedback");
+    let events = count_rows(app.db(), "submission_events").await;
+    for (step, field) in [
+        (
+            json!({"action": "answer", "note": "答".repeat(2001)}),
+            "note",
+        ),
+        (
+            json!({"action": "decline", "note": "拒".repeat(2001)}),
+            "note",
+        ),
+        (
+            json!({"action": "refer", "referred_to": "转".repeat(201)}),
+            "referred_to",
+        ),
+        (
+            json!({"action": "review", "internal_note": "内".repeat(2001)}),
+            "internal_note",
+        ),
+    ] {
+        let problem = assert_problem(
+            app.post(&triage, Some(&s.liaison.access), &step).await,
+            422,
+            "validation_failed",
+        )
+        .await;
+        assert_eq!(error_fields(&problem), [field], "{problem}");
+    }
+    let unchanged = json_of(app.get(&path, Some(&s.liaison.access)).await).await;
+    assert_eq!(unchanged["status"], "received");
+    assert_eq!(unchanged["version"], created["version"]);
+    assert_eq!(count_rows(app.db(), "submission_events").await, events);
+
+    let reviewed = app
+        .post(
+            &triage,
+            Some(&s.liaison.access),
+            &json!({"action": "review", "internal_note": "内".repeat(2000)}),
+        )
+        .await;
+    assert_eq!(reviewed.status(), StatusCode::OK);
+    let referred = app
+        .post(
+            &triage,
+            Some(&s.liaison.access),
+            &json!({"action": "refer", "referred_to": "转".repeat(200), "note": "答".repeat(2000)}),
+        )
+        .await;
+    assert_eq!(referred.status(), StatusCode::OK);
+    let referred = json_of(referred).await;
+    assert_eq!(referred["status"], "referred");
+    assert_eq!(referred["referred_to"], json!("转".repeat(200)));
+    assert_eq!(referred["result_note"], json!("答".repeat(2000)));
+
+    let problem = assert_problem(
+        app.post(
+            &feedback,
+            Some(&voter.access),
+            &json!({"rating": "satisfied", "comment": "评".repeat(501)}),
+        )
+        .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(error_fields(&problem), ["comment"], "{problem}");
+    let unrated = json_of(app.get(&path, Some(&voter.access)).await).await;
+    assert_eq!(unrated["feedback"], Value::Null);
+    let rated = app
+        .post(
+            &feedback,
+            Some(&voter.access),
+            &json!({"rating": "satisfied", "comment": "评".repeat(500)}),
+        )
+        .await;
+    assert_eq!(rated.status(), StatusCode::OK);
+    assert_eq!(
+        json_of(rated).await["feedback"]["comment"],
+        json!("评".repeat(500))
+    );
+}

@@ -1989,3 +1989,111 @@ async fn a_backlog_of_overdue_cases_is_told_in_batches_and_once() {
         (0, 0)
     );
 }
+
+/// A transition's `comment` over 2,000 characters, a `reply_text` over 10,000 and a supervision
+/// `note` over 500 are 422 naming the field, and the case stays as it was (no step taken, no
+/// event); text at each limit is accepted.
+#[tokio::test]
+async fn transition_and_supervision_text_over_the_contracts_limits_is_refused() {
+    let app = spawn_app().await;
+    let l = fixture(&app).await;
+    let staff = &l.s.liaison.access;
+    let case = json_of(
+        app.post(
+            "/api/v1/suggestions",
+            Some(staff),
+            &json!({"kind": "station_case", "title": "幸福路路灯维修", "content": "选民反映路灯不亮。", "category": "urban_management", "station_id": l.s.station}),
+        )
+        .await,
+    )
+    .await;
+    let id = str_of(&case, "id").to_owned();
+    let path = format!("/api/v1/suggestions/{id}");
+    let events = || count_where(app.db(), "suggestion_events", "action <> 'create'");
+
+    let problem = assert_problem(
+        act(
+            &app,
+            staff,
+            &id,
+            json!({"action": "assign", "lead_unit_id": l.office, "comment": "c".repeat(2001)}),
+        )
+        .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(error_fields(&problem), ["comment"], "{problem}");
+    let problem = assert_problem(
+        app.post(
+            &format!("{path}/supervise"),
+            Some(staff),
+            &json!({"level": "key", "note": "督".repeat(501)}),
+        )
+        .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(error_fields(&problem), ["note"], "{problem}");
+    let unchanged = json_of(app.get(&path, Some(staff)).await).await;
+    assert_eq!(unchanged["status"], "accepted");
+    assert_eq!(unchanged["supervision"], "none");
+    assert_eq!(unchanged["version"], case["version"]);
+    assert_eq!(events().await, 0);
+
+    let assigned = ok(
+        &app,
+        staff,
+        &id,
+        json!({"action": "assign", "lead_unit_id": l.office, "comment": "c".repeat(2000)}),
+    )
+    .await;
+    assert_eq!(assigned["status"], "assigned");
+    let supervised = app
+        .post(
+            &format!("{path}/supervise"),
+            Some(staff),
+            &json!({"level": "key", "note": "督".repeat(500)}),
+        )
+        .await;
+    assert_eq!(supervised.status(), StatusCode::OK);
+    assert_eq!(
+        json_of(supervised).await["supervision_note"],
+        json!("督".repeat(500))
+    );
+    ok(
+        &app,
+        &l.h_office.access,
+        &id,
+        json!({"action": "acknowledge"}),
+    )
+    .await;
+    let before = events().await;
+    let problem = assert_problem(
+        act(
+            &app,
+            &l.h_office.access,
+            &id,
+            json!({"action": "reply", "reply_category": "A", "reply_text": "r".repeat(10_001)}),
+        )
+        .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(error_fields(&problem), ["reply_text"], "{problem}");
+    let unreplied = json_of(app.get(&path, Some(staff)).await).await;
+    assert_eq!(unreplied["status"], "in_progress");
+    assert_eq!(unreplied["reply_text"], Value::Null);
+    assert_eq!(events().await, before);
+    let replied = ok(
+        &app,
+        &l.h_office.access,
+        &id,
+        json!({"action": "reply", "reply_category": "A", "reply_text": "r".repeat(10_000)}),
+    )
+    .await;
+    assert_eq!(replied["status"], "replied");
+    assert_eq!(replied["reply_text"], json!("r".repeat(10_000)));
+}

@@ -446,3 +446,66 @@ async fn the_user_list_filters() {
         .unwrap();
     assert!(names(page).is_empty());
 }
+
+/// A display name of spaces only is refused on creation and on change, and so is a username
+/// with control characters or blanks inside it (422 naming the field; no account stored, none
+/// changed); blanks around a username are trimmed, and a 100-character display name is fine.
+#[tokio::test]
+async fn blank_display_names_and_usernames_with_blanks_or_control_characters_are_refused() {
+    let app = spawn_app().await;
+    let root = app.root().await;
+    let (_, town, _) = app.district_with_two_towns().await;
+    let before = count_rows(app.db(), "users").await;
+    let user = |username: &str, display_name: &str| json!({"username": username, "display_name": display_name, "password": PASSWORD, "role": "deputy", "region_id": town});
+    let cases = [
+        (user("wangfang", " \t "), "display_name"),
+        (user("wangfang", "\u{3000}"), "display_name"),
+        (user("wang\u{7}fang", "王芳"), "username"),
+        (user("wang\u{0}fang", "王芳"), "username"),
+        (user("wang\tfang", "王芳"), "username"),
+        (user("wang\nfang", "王芳"), "username"),
+        (user("wang  fang", "王芳"), "username"),
+        (user("王\u{3000}芳", "王芳"), "username"),
+    ];
+    for (body, field) in cases {
+        let problem = assert_problem(
+            app.post("/api/v1/users", Some(&root.access), &body).await,
+            422,
+            "validation_failed",
+        )
+        .await;
+        assert_eq!(error_fields(&problem), [field], "{body}: {problem}");
+    }
+    assert_eq!(count_rows(app.db(), "users").await, before);
+
+    let created = app
+        .post(
+            "/api/v1/users",
+            Some(&root.access),
+            &user(" Wang.Fang@town-01\t", &"芳".repeat(100)),
+        )
+        .await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let created: Value = created.json().await.unwrap();
+    assert_eq!(created["username"], "Wang.Fang@town-01");
+    assert_eq!(created["display_name"], json!("芳".repeat(100)));
+    let path = format!("/api/v1/users/{}", created["id"].as_str().unwrap());
+    for name in [json!("  "), json!("\u{3000}\n"), json!("芳".repeat(101))] {
+        let problem = assert_problem(
+            app.patch(&path, Some(&root.access), &json!({"display_name": name}))
+                .await,
+            422,
+            "validation_failed",
+        )
+        .await;
+        assert_eq!(error_fields(&problem), ["display_name"], "{problem}");
+    }
+    let unchanged: Value = app
+        .get(&path, Some(&root.access))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(unchanged["display_name"], json!("芳".repeat(100)));
+    assert_eq!(unchanged["updated_at"], created["updated_at"]);
+}

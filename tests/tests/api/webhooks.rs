@@ -864,3 +864,101 @@ async fn a_receiver_slower_than_the_timeout_is_a_failed_attempt_retried_later() 
     assert!((300..3000).contains(&took), "{took} ms");
     assert!(delivery["next_attempt_at"].is_string());
 }
+
+/// `event_types` holds 1 to 20 items, each `<type>.<op>`, `<type>.*` or `*` (blanks around them
+/// allowed), on creation and on change: an empty list, 21 items or an item of another form is
+/// 422 naming `event_types`, and nothing is stored or changed; 20 items are accepted.
+#[tokio::test]
+async fn webhook_event_type_lists_outside_the_contracts_bounds_are_refused_and_change_nothing() {
+    let app = spawn_app_with(|s| {
+        s.webhook_resolve = vec![(
+            "platform.example".into(),
+            vec!["93.184.216.34".parse().expect("ip")],
+        )];
+    })
+    .await;
+    let s = app.scheduling(0).await;
+    let token = client_token(
+        &app,
+        &s.admin.access,
+        s.district,
+        &["read:cases", "manage:webhooks"],
+    )
+    .await;
+    let url = "https://platform.example/hook";
+    let known = [
+        "*",
+        "suggestion.*",
+        "suggestion.created",
+        "suggestion.updated",
+        "suggestion.deleted",
+        "submission.*",
+        "submission.created",
+        "submission.updated",
+        "submission.deleted",
+        " suggestion.updated ",
+    ];
+    let twenty: Vec<&str> = known.iter().cycle().take(20).copied().collect();
+    let twenty_one: Vec<&str> = known.iter().cycle().take(21).copied().collect();
+    let refused = [
+        (json!([]), "length"),
+        (json!(twenty_one), "length"),
+        (json!(["suggestion"]), "unknown_event_type"),
+        (json!(["suggestion.updated.again"]), "unknown_event_type"),
+        (json!(["Suggestion.updated"]), "unknown_event_type"),
+        (json!(["suggestion. updated"]), "unknown_event_type"),
+        (json!(["suggestion.*", "*.updated"]), "unknown_event_type"),
+        (json!(["**"]), "unknown_event_type"),
+        (json!([""]), "unknown_event_type"),
+    ];
+    for (types, code) in &refused {
+        let problem = assert_problem(
+            app.post(
+                "/api/v1/webhooks",
+                Some(&token),
+                &json!({"url": url, "event_types": types}),
+            )
+            .await,
+            422,
+            "validation_failed",
+        )
+        .await;
+        assert_eq!(error_fields(&problem), ["event_types"], "{types}");
+        assert_eq!(
+            error_code(&problem, "event_types").as_deref(),
+            Some(*code),
+            "{types}"
+        );
+    }
+    assert_eq!(count_rows(app.db(), "webhooks").await, 0);
+
+    let created = app
+        .post(
+            "/api/v1/webhooks",
+            Some(&token),
+            &json!({"url": url, "event_types": twenty}),
+        )
+        .await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let created = json_of(created).await;
+    let path = format!("/api/v1/webhooks/{}", str_of(&created, "id"));
+    for (types, code) in &refused {
+        let problem = assert_problem(
+            app.patch(&path, Some(&token), &json!({"event_types": types}))
+                .await,
+            422,
+            "validation_failed",
+        )
+        .await;
+        assert_eq!(error_fields(&problem), ["event_types"], "{types}");
+        assert_eq!(
+            error_code(&problem, "event_types").as_deref(),
+            Some(*code),
+            "{types}"
+        );
+    }
+    let unchanged = json_of(app.get(&path, Some(&token)).await).await;
+    assert_eq!(unchanged["event_types"], created["event_types"]);
+    assert_eq!(unchanged["version"], created["version"]);
+    assert_eq!(count_rows(app.db(), "webhooks").await, 1);
+}
