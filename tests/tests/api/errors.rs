@@ -278,6 +278,17 @@ async fn a_body_that_trickles_in_too_slowly_is_a_408() {
 #[tokio::test]
 async fn a_bad_token_on_a_public_read_is_a_401_not_an_anonymous_answer() {
     let app = spawn_app().await;
+    let s = app.scheduling(1).await;
+    let station = app
+        .get(&format!("/api/v1/stations/{}", s.station), None)
+        .await
+        .json::<serde_json::Value>()
+        .await
+        .expect("the station");
+    let code = station["public_code"]
+        .as_str()
+        .expect("a public code")
+        .to_owned();
     let root = app.root().await;
     // Signed out: the token was good, and is not any more.
     let response = app
@@ -288,14 +299,59 @@ async fn a_bad_token_on_a_public_read_is_a_401_not_an_anonymous_answer() {
         )
         .await;
     assert!(response.status().is_success(), "{}", response.status());
-    for path in ["/api/v1/stations", "/api/v1/deputies", "/api/v1/receptions"] {
-        assert_eq!(app.get(path, None).await.status(), 200, "{path} is public");
+    // Every read that needs no token, whether or not it looks at its caller.
+    let public = [
+        "/api/v1/stations".to_owned(),
+        "/api/v1/deputies".to_owned(),
+        "/api/v1/receptions".to_owned(),
+        "/api/v1/regions".to_owned(),
+        "/api/v1/regions/tree".to_owned(),
+        format!("/api/v1/regions/{}", s.town),
+        format!("/api/v1/regions/{}/checklist-items", s.district),
+        "/api/v1/categories".to_owned(),
+        "/api/v1/holidays/2026".to_owned(),
+        "/api/v1/public/cases".to_owned(),
+        format!("/api/v1/stations/{}/qrcode", s.station),
+        format!("/api/v1/stations/{}/reception-rule", s.station),
+        format!("/api/v1/deputies/{}/qrcode", s.deputies[0]),
+        format!("/api/v1/resolve/{code}"),
+    ];
+    for path in &public {
+        let anonymous = app.get(path, None).await.status();
+        assert!(
+            anonymous.is_success() || anonymous == 404,
+            "{path} is public: {anonymous}"
+        );
         let response = app.get(path, Some(&root.access)).await;
         let challenge = response.headers()["www-authenticate"]
             .to_str()
             .unwrap()
             .to_owned();
-        assert!(challenge.contains("invalid_token"), "{challenge}");
+        assert!(challenge.contains("invalid_token"), "{path}: {challenge}");
         assert_problem(response, 401, "unauthenticated").await;
     }
+    // Tracking by access code: the code decides, but a token sent along must be good too.
+    let track = app
+        .request(
+            reqwest::Method::GET,
+            "/api/v1/track/LL2000-000001",
+            Some(&root.access),
+        )
+        .header("X-Access-Code", "ABCD-EFGH-JKLM")
+        .send()
+        .await
+        .expect("track");
+    assert_problem(track, 401, "unauthenticated").await;
+    let rate = app
+        .request(
+            reqwest::Method::POST,
+            "/api/v1/track/LL2000-000001/feedback",
+            Some(&root.access),
+        )
+        .header("X-Access-Code", "ABCD-EFGH-JKLM")
+        .json(&serde_json::json!({"rating": "satisfied"}))
+        .send()
+        .await
+        .expect("rate");
+    assert_problem(rate, 401, "unauthenticated").await;
 }

@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use super::dto::{CodeTargetDto, QrFormatDto, QrParams, QrPicture, ResolvedCodeDto};
 use super::service;
+use crate::auth::extract::MaybeAuthUser;
 use crate::domain::public_code::CodeKind;
 use crate::error::ApiError;
 use crate::http::etag::{json_with_etag, with_etag};
@@ -88,6 +89,8 @@ async fn qrcode(
 async fn station_qrcode(
     req: HttpRequest,
     state: web::Data<AppState>,
+    // No token is needed here, but one that is sent must be good (else 401).
+    _caller: MaybeAuthUser,
     id: web::Path<Uuid>,
     params: Query<QrParams>,
 ) -> Result<HttpResponse, ApiError> {
@@ -110,6 +113,8 @@ async fn station_qrcode(
 async fn deputy_qrcode(
     req: HttpRequest,
     state: web::Data<AppState>,
+    // No token is needed here, but one that is sent must be good (else 401).
+    _caller: MaybeAuthUser,
     id: web::Path<Uuid>,
     params: Query<QrParams>,
 ) -> Result<HttpResponse, ApiError> {
@@ -132,6 +137,8 @@ async fn deputy_qrcode(
 async fn resolve(
     req: HttpRequest,
     state: web::Data<AppState>,
+    // No token is needed here, but one that is sent must be good (else 401).
+    _caller: MaybeAuthUser,
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let target = service::resolve(state.db.reader(), &code).await?;

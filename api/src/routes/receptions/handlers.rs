@@ -352,6 +352,8 @@ fn client(req: &HttpRequest, state: &AppState) -> ClientInfo {
 async fn get_rule(
     req: HttpRequest,
     state: web::Data<AppState>,
+    // No token is needed here, but one that is sent must be good (else 401).
+    _caller: MaybeAuthUser,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let rule = planning::get_rule(state.db.reader(), id.into_inner()).await?;

@@ -11,6 +11,7 @@ use super::dto::{
 };
 use super::service::{self, NewRegion, Node, RegionChanges, RegionDetail, RegionQuery};
 use crate::auth::AdminUser;
+use crate::auth::extract::MaybeAuthUser;
 use crate::domain::DisplayName;
 use crate::error::{ApiError, Checks, FieldError};
 use crate::http::client::ClientInfo;
@@ -125,6 +126,8 @@ async fn create_region(
 #[get("")]
 async fn list_regions(
     state: web::Data<AppState>,
+    // No token is needed here, but one that is sent must be good (else 401).
+    _caller: MaybeAuthUser,
     filters: Query<RegionFilters>,
     page: PageRequest,
 ) -> Result<HttpResponse, ApiError> {
@@ -160,6 +163,8 @@ async fn list_regions(
 async fn region_tree(
     req: HttpRequest,
     state: web::Data<AppState>,
+    // No token is needed here, but one that is sent must be good (else 401).
+    _caller: MaybeAuthUser,
     filters: Query<TreeFilters>,
 ) -> Result<HttpResponse, ApiError> {
     let forest = service::tree(state.db.reader(), filters.into_inner().root_id).await?;
@@ -181,6 +186,8 @@ async fn region_tree(
 async fn get_region(
     req: HttpRequest,
     state: web::Data<AppState>,
+    // No token is needed here, but one that is sent must be good (else 401).
+    _caller: MaybeAuthUser,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let detail = service::detail(state.db.reader(), id.into_inner()).await?;

@@ -628,6 +628,8 @@ async fn put_checklist(
 async fn get_checklist_items(
     req: HttpRequest,
     state: web::Data<AppState>,
+    // No token is needed here, but one that is sent must be good (else 401).
+    _caller: MaybeAuthUser,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();

@@ -1105,6 +1105,8 @@ async fn tracked(
 async fn track_submission(
     req: HttpRequest,
     state: web::Data<AppState>,
+    // No token is needed here, but one that is sent must be good (else 401).
+    _caller: MaybeAuthUser,
     tracking_no: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let code = access_code_of(&req)?;
@@ -1139,6 +1141,8 @@ async fn track_submission(
 async fn rate_tracked_submission(
     req: HttpRequest,
     state: web::Data<AppState>,
+    // No token is needed here, but one that is sent must be good (else 401).
+    _caller: MaybeAuthUser,
     tracking_no: web::Path<String>,
     body: Json<FeedbackRequest>,
 ) -> Result<HttpResponse, ApiError> {
