@@ -97,7 +97,22 @@ pub fn bearer_token(req: &HttpRequest) -> Result<Option<String>, ApiError> {
     Ok(Some(token.trim().to_owned()))
 }
 
+/// Whether a machine client's token must be admitted by the route (`client::required`), or
+/// only be good, as on a public read that needs no token at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Admission {
+    Route,
+    Public,
+}
+
 async fn authenticate(req: HttpRequest) -> Result<Option<AuthUser>, ApiError> {
+    authenticate_as(req, Admission::Route).await
+}
+
+async fn authenticate_as(
+    req: HttpRequest,
+    admission: Admission,
+) -> Result<Option<AuthUser>, ApiError> {
     let Some(token) = bearer_token(&req)? else {
         return Ok(None);
     };
@@ -110,7 +125,7 @@ async fn authenticate(req: HttpRequest) -> Result<Option<AuthUser>, ApiError> {
         .map_err(ApiError::Unauthenticated)?;
     let revoked = || ApiError::Unauthenticated(TokenProblem::Revoked);
     if claims.aud == CLIENT_AUDIENCE {
-        let caller = authenticate_client(&req, state, &claims).await?;
+        let caller = authenticate_client(&req, state, &claims, admission).await?;
         req.extensions_mut().insert(caller.clone());
         return Ok(Some(caller));
     }
@@ -148,6 +163,7 @@ async fn authenticate_client(
     req: &HttpRequest,
     state: &AppState,
     claims: &super::jwt::Claims,
+    admission: Admission,
 ) -> Result<AuthUser, ApiError> {
     let found = api_client::Entity::find_by_id(claims.sub)
         .one(state.db.reader())
@@ -155,7 +171,12 @@ async fn authenticate_client(
         .filter(|c| !c.disabled)
         .ok_or(ApiError::Unauthenticated(TokenProblem::Revoked))?;
     let pattern = req.match_pattern().unwrap_or_default();
-    let Some(admitting) = client::required(req.method(), &pattern) else {
+    let admitting = match admission {
+        Admission::Route => client::required(req.method(), &pattern),
+        // Anyone may read it; the token only had to be good.
+        Admission::Public => Some(&[][..]),
+    };
+    let Some(admitting) = admitting else {
         return Err(ApiError::denied(
             "client_not_allowed",
             "该接口不接受接入系统的令牌。",
@@ -170,7 +191,7 @@ async fn authenticate_client(
         .into_iter()
         .filter(|s| granted.contains(s))
         .collect();
-    if !admitting.iter().any(|s| scopes.contains(s)) {
+    if admission == Admission::Route && !admitting.iter().any(|s| scopes.contains(s)) {
         return Err(ApiError::denied(
             "insufficient_scope",
             "接入系统的令牌缺少该接口所需的权限范围。",
@@ -212,6 +233,26 @@ impl FromRequest for MaybeAuthUser {
     fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
         let req = req.clone();
         Box::pin(async move { authenticate(req).await.map(MaybeAuthUser) })
+    }
+}
+
+/// The caller of a read that needs no token, if one was sent. A bad token is refused (401)
+/// rather than ignored, so a client learns to sign in again; a machine client's good token is
+/// accepted, whatever its scopes, as the read needs none.
+#[derive(Debug, Clone)]
+pub struct PublicCaller(pub Option<AuthUser>);
+
+impl FromRequest for PublicCaller {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            authenticate_as(req, Admission::Public)
+                .await
+                .map(PublicCaller)
+        })
     }
 }
 

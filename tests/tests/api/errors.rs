@@ -290,6 +290,24 @@ async fn a_bad_token_on_a_public_read_is_a_401_not_an_anonymous_answer() {
         .expect("a public code")
         .to_owned();
     let root = app.root().await;
+    // A district platform's client, whose token is good until the client is disabled.
+    let client = app
+        .post(
+            "/api/v1/clients",
+            Some(&s.admin.access),
+            &serde_json::json!({"name": "12345", "region_id": s.district, "scopes": ["read:cases"]}),
+        )
+        .await
+        .json::<serde_json::Value>()
+        .await
+        .expect("a client");
+    let client_id = client["id"].as_str().expect("an id").to_owned();
+    let machine = app
+        .client_token(
+            &client_id,
+            client["client_secret"].as_str().expect("a secret"),
+        )
+        .await;
     // Signed out: the token was good, and is not any more.
     let response = app
         .post(
@@ -316,6 +334,27 @@ async fn a_bad_token_on_a_public_read_is_a_401_not_an_anonymous_answer() {
         format!("/api/v1/deputies/{}/qrcode", s.deputies[0]),
         format!("/api/v1/resolve/{code}"),
     ];
+    // The regions, categories, codes and the like are read by district platforms too: a good
+    // machine token is accepted there whatever its scopes, and a disabled client's is not.
+    let open_to_clients = &public[3..];
+    for path in open_to_clients {
+        let status = app.get(path, Some(&machine)).await.status();
+        assert!(
+            status.is_success() || status == 404,
+            "{path} with a client's token: {status}"
+        );
+    }
+    let disabled = app
+        .patch(
+            &format!("/api/v1/clients/{client_id}"),
+            Some(&s.admin.access),
+            &serde_json::json!({"disabled": true}),
+        )
+        .await;
+    assert_eq!(disabled.status(), 200);
+    for path in open_to_clients {
+        assert_problem(app.get(path, Some(&machine)).await, 401, "unauthenticated").await;
+    }
     for path in &public {
         let anonymous = app.get(path, None).await.status();
         assert!(

@@ -19,7 +19,7 @@ use validator::Validate;
 
 use crate::audit::{self, Actor, Entry};
 use crate::auth::AdminUser;
-use crate::auth::extract::MaybeAuthUser;
+use crate::auth::extract::PublicCaller;
 use crate::domain::{DisplayName, name};
 use crate::error::{ApiError, Checks, FieldError};
 use crate::http::client::ClientInfo;
@@ -123,7 +123,7 @@ async fn list_categories(
     req: HttpRequest,
     state: web::Data<AppState>,
     // No token is needed here, but one that is sent must be good (else 401).
-    _caller: MaybeAuthUser,
+    _caller: PublicCaller,
     filters: Query<CategoryFilters>,
 ) -> Result<HttpResponse, ApiError> {
     let filters = filters.into_inner();

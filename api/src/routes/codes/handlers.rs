@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::dto::{CodeTargetDto, QrFormatDto, QrParams, QrPicture, ResolvedCodeDto};
 use super::service;
-use crate::auth::extract::MaybeAuthUser;
+use crate::auth::extract::PublicCaller;
 use crate::domain::public_code::CodeKind;
 use crate::error::ApiError;
 use crate::http::etag::{json_with_etag, with_etag};
@@ -90,7 +90,7 @@ async fn station_qrcode(
     req: HttpRequest,
     state: web::Data<AppState>,
     // No token is needed here, but one that is sent must be good (else 401).
-    _caller: MaybeAuthUser,
+    _caller: PublicCaller,
     id: web::Path<Uuid>,
     params: Query<QrParams>,
 ) -> Result<HttpResponse, ApiError> {
@@ -114,7 +114,7 @@ async fn deputy_qrcode(
     req: HttpRequest,
     state: web::Data<AppState>,
     // No token is needed here, but one that is sent must be good (else 401).
-    _caller: MaybeAuthUser,
+    _caller: PublicCaller,
     id: web::Path<Uuid>,
     params: Query<QrParams>,
 ) -> Result<HttpResponse, ApiError> {
@@ -138,7 +138,7 @@ async fn resolve(
     req: HttpRequest,
     state: web::Data<AppState>,
     // No token is needed here, but one that is sent must be good (else 401).
-    _caller: MaybeAuthUser,
+    _caller: PublicCaller,
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let target = service::resolve(state.db.reader(), &code).await?;

@@ -11,7 +11,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use super::dto::{HolidayCalendarDto, NamedDay, PutHolidaysRequest};
 use super::service::{self, YearCalendar};
 use crate::auth::AdminUser;
-use crate::auth::extract::MaybeAuthUser;
+use crate::auth::extract::PublicCaller;
 use crate::auth::scope::RegionScope;
 use crate::domain::DisplayName;
 use crate::error::{ApiError, Checks, FieldError};
@@ -142,7 +142,7 @@ async fn get_holidays(
     req: HttpRequest,
     state: web::Data<AppState>,
     // No token is needed here, but one that is sent must be good (else 401).
-    _caller: MaybeAuthUser,
+    _caller: PublicCaller,
     year: web::Path<i32>,
 ) -> Result<HttpResponse, ApiError> {
     let year = year_of(year.into_inner())?;

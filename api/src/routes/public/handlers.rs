@@ -16,7 +16,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use validator::Validate;
 
-use crate::auth::extract::MaybeAuthUser;
+use crate::auth::extract::PublicCaller;
 use crate::domain::redact::mask_numbers;
 use crate::error::ApiError;
 use crate::http::etag::json_with_etag;
@@ -76,7 +76,7 @@ async fn public_cases(
     req: HttpRequest,
     state: web::Data<AppState>,
     // No token is needed here, but one that is sent must be good (else 401).
-    _caller: MaybeAuthUser,
+    _caller: PublicCaller,
     filters: Query<PublicCaseFilters>,
     page: PageRequest,
 ) -> Result<HttpResponse, ApiError> {

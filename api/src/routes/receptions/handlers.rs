@@ -17,7 +17,7 @@ use super::planning::{self, RuleSpec, pattern_of};
 use super::records::{self, NewRecord, RecordView};
 use super::service::{self, NewSession, ReceptionQuery, ReceptionView, SessionChanges};
 use crate::auth::AuthUser;
-use crate::auth::extract::MaybeAuthUser;
+use crate::auth::extract::{MaybeAuthUser, PublicCaller};
 use crate::domain::local_time::{format_minute, minute_of, parse_hours};
 use crate::domain::name::optional;
 use crate::domain::reception_plan::{Pattern, Skipped};
@@ -353,7 +353,7 @@ async fn get_rule(
     req: HttpRequest,
     state: web::Data<AppState>,
     // No token is needed here, but one that is sent must be good (else 401).
-    _caller: MaybeAuthUser,
+    _caller: PublicCaller,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let rule = planning::get_rule(state.db.reader(), id.into_inner()).await?;

@@ -11,7 +11,7 @@ use super::dto::{
 };
 use super::service::{self, NewRegion, Node, RegionChanges, RegionDetail, RegionQuery};
 use crate::auth::AdminUser;
-use crate::auth::extract::MaybeAuthUser;
+use crate::auth::extract::PublicCaller;
 use crate::domain::DisplayName;
 use crate::error::{ApiError, Checks, FieldError};
 use crate::http::client::ClientInfo;
@@ -127,7 +127,7 @@ async fn create_region(
 async fn list_regions(
     state: web::Data<AppState>,
     // No token is needed here, but one that is sent must be good (else 401).
-    _caller: MaybeAuthUser,
+    _caller: PublicCaller,
     filters: Query<RegionFilters>,
     page: PageRequest,
 ) -> Result<HttpResponse, ApiError> {
@@ -164,7 +164,7 @@ async fn region_tree(
     req: HttpRequest,
     state: web::Data<AppState>,
     // No token is needed here, but one that is sent must be good (else 401).
-    _caller: MaybeAuthUser,
+    _caller: PublicCaller,
     filters: Query<TreeFilters>,
 ) -> Result<HttpResponse, ApiError> {
     let forest = service::tree(state.db.reader(), filters.into_inner().root_id).await?;
@@ -187,7 +187,7 @@ async fn get_region(
     req: HttpRequest,
     state: web::Data<AppState>,
     // No token is needed here, but one that is sent must be good (else 401).
-    _caller: MaybeAuthUser,
+    _caller: PublicCaller,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let detail = service::detail(state.db.reader(), id.into_inner()).await?;

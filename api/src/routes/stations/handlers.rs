@@ -15,7 +15,7 @@ use super::service::{
     self, Access, After, Answer, ItemChange, NewStation, Order, StaffChanges, StationChanges,
     StationQuery, StationView,
 };
-use crate::auth::extract::MaybeAuthUser;
+use crate::auth::extract::{MaybeAuthUser, PublicCaller};
 use crate::auth::{AdminUser, AuthUser};
 use crate::domain::name::optional;
 use crate::domain::opening_hours::{self, Period};
@@ -629,7 +629,7 @@ async fn get_checklist_items(
     req: HttpRequest,
     state: web::Data<AppState>,
     // No token is needed here, but one that is sent must be good (else 401).
-    _caller: MaybeAuthUser,
+    _caller: PublicCaller,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::access::{self, Viewer};
 use super::dto::*;
 use super::service::{self, Created, Filter, Idempotency, NewSubmission, Submitter, Triage};
-use crate::auth::extract::MaybeAuthUser;
+use crate::auth::extract::{MaybeAuthUser, PublicCaller};
 use crate::auth::{AuthUser, Role};
 use crate::domain::{Coordinates, DisplayName, Phone, name};
 use crate::error::{ApiError, Checks, FieldError};
@@ -1106,7 +1106,7 @@ async fn track_submission(
     req: HttpRequest,
     state: web::Data<AppState>,
     // No token is needed here, but one that is sent must be good (else 401).
-    _caller: MaybeAuthUser,
+    _caller: PublicCaller,
     tracking_no: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let code = access_code_of(&req)?;
@@ -1142,7 +1142,7 @@ async fn rate_tracked_submission(
     req: HttpRequest,
     state: web::Data<AppState>,
     // No token is needed here, but one that is sent must be good (else 401).
-    _caller: MaybeAuthUser,
+    _caller: PublicCaller,
     tracking_no: web::Path<String>,
     body: Json<FeedbackRequest>,
 ) -> Result<HttpResponse, ApiError> {
