@@ -1,5 +1,9 @@
 //! A human-readable name (of a person or a place): trimmed, 1 to `max` characters, no control
 //! characters.
+//!
+//! The limits count the characters as sent, surrounding blanks included, as the contract's
+//! `maxLength` does: a value the contract refuses must not be taken because trimming happened
+//! to bring it under the limit. Blankness is judged after trimming.
 
 use crate::error::FieldError;
 use crate::i18n::Text;
@@ -10,8 +14,7 @@ pub struct DisplayName(String);
 impl DisplayName {
     pub fn parse(field: &str, raw: &str, max: usize) -> Result<Self, FieldError> {
         let trimmed = raw.trim();
-        let len = trimmed.chars().count();
-        if len == 0 || len > max {
+        if trimmed.is_empty() || raw.chars().count() > max {
             return Err(FieldError::new(
                 field,
                 "length",
@@ -42,9 +45,8 @@ pub fn optional(
     value: Option<&str>,
     max: usize,
 ) -> Result<Option<String>, FieldError> {
-    match value.map(str::trim).filter(|v| !v.is_empty()) {
-        None => Ok(None),
-        Some(v) if v.chars().count() > max => Err(FieldError::new(
+    match value {
+        Some(raw) if raw.chars().count() > max => Err(FieldError::new(
             field,
             "length",
             Text::new(
@@ -52,7 +54,10 @@ pub fn optional(
                 format!("Must be at most {max} characters long."),
             ),
         )),
-        Some(v) => Ok(Some(v.to_owned())),
+        _ => Ok(value
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)),
     }
 }
 
@@ -69,5 +74,20 @@ mod tests {
         assert!(DisplayName::parse("n", "   ", 10).is_err());
         assert!(DisplayName::parse("n", "abcdefghijk", 10).is_err());
         assert!(DisplayName::parse("n", "a\u{0}b", 10).is_err());
+    }
+
+    #[test]
+    fn the_limit_counts_the_blanks_sent_around_the_text() {
+        // What the contract's maxLength counts: ten characters fit, eleven do not, even when
+        // trimming would bring them under.
+        let padded = |spaces: usize| format!("   王芳{}", " ".repeat(spaces));
+        assert!(DisplayName::parse("n", &padded(5), 10).is_ok());
+        assert!(DisplayName::parse("n", &padded(6), 10).is_err());
+        assert_eq!(
+            optional("n", Some(" 王芳 "), 4).ok(),
+            Some(Some("王芳".to_owned()))
+        );
+        assert!(optional("n", Some(" 王芳  "), 4).is_err());
+        assert_eq!(optional("n", Some("    "), 4).ok(), Some(None));
     }
 }

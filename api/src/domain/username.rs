@@ -16,8 +16,8 @@ pub const MAX_LEN: usize = 64;
 impl Username {
     pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
         let trimmed = raw.trim();
-        let len = trimmed.chars().count();
-        if !(MIN_LEN..=MAX_LEN).contains(&len) {
+        // At least MIN_LEN once trimmed; at most MAX_LEN as sent, as the contract counts.
+        if trimmed.chars().count() < MIN_LEN || raw.chars().count() > MAX_LEN {
             return Err(FieldError::new(
                 field,
                 "length",
@@ -81,6 +81,8 @@ mod tests {
             "semi;colon",
             "tab\tname",
             &"x".repeat(65),
+            // 64 once trimmed, 66 as sent: the contract's maxLength refuses it, so must we.
+            &format!(" {} ", "x".repeat(64)),
             &"x".repeat(10_000),
         ] {
             assert!(Username::parse("u", bad).is_err(), "{bad:?}");

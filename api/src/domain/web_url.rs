@@ -7,7 +7,9 @@ pub const MAX_LEN: usize = 500;
 
 pub fn parse(field: &str, raw: &str) -> Result<String, FieldError> {
     let trimmed = raw.trim();
-    let ok = trimmed.len() <= MAX_LEN
+    // At most MAX_LEN characters as sent (the contract's count) and in bytes once trimmed.
+    let ok = raw.chars().count() <= MAX_LEN
+        && trimmed.len() <= MAX_LEN
         && url::Url::parse(trimmed)
             .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some());
     if ok {

@@ -204,11 +204,13 @@ fn place(raw: Option<&str>) -> Result<Option<String>, FieldError> {
         .transpose()
 }
 
-/// Free-text reason of 2 to 500 characters.
+/// Free-text reason of 2 characters (once trimmed) to 500 (as sent, as the contract counts).
 fn reason(field: &str, raw: &str) -> Result<String, FieldError> {
     let trimmed = raw.trim();
-    let len = trimmed.chars().count();
-    if !(2..=500).contains(&len) || trimmed.chars().any(char::is_control) {
+    if trimmed.chars().count() < 2
+        || raw.chars().count() > 500
+        || trimmed.chars().any(char::is_control)
+    {
         return Err(FieldError::new(
             field,
             "length",

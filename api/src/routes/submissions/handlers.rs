@@ -416,11 +416,11 @@ fn check_new(raw: &serde_json::Value, staff: bool) -> Result<NewSubmission, ApiE
     })
 }
 
-/// Multi-line text: trimmed, 1 to `max` characters, no control characters but line breaks.
+/// Multi-line text: trimmed, not blank, at most `max` characters as sent (as the contract
+/// counts), no control characters but line breaks.
 fn text(field: &str, raw: &str, max: usize) -> Result<String, FieldError> {
     let trimmed = raw.trim();
-    let len = trimmed.chars().count();
-    if len == 0 || len > max {
+    if trimmed.is_empty() || raw.chars().count() > max {
         return Err(FieldError::new(
             field,
             "length",

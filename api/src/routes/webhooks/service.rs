@@ -103,12 +103,17 @@ pub fn check_event_types(caller: &AuthUser, types: &[String]) -> Result<Patterns
 }
 
 fn check_description(description: Option<String>) -> Result<Option<String>, ApiError> {
+    // The limit counts the description as sent, as the contract does.
+    let too_long = description
+        .as_ref()
+        .is_some_and(|d| d.chars().count() > MAX_DESCRIPTION);
     let description = description
         .map(|d| d.trim().to_owned())
         .filter(|d| !d.is_empty());
-    if description
-        .as_ref()
-        .is_some_and(|d| d.chars().count() > MAX_DESCRIPTION || d.chars().any(char::is_control))
+    if too_long
+        || description
+            .as_ref()
+            .is_some_and(|d| d.chars().any(char::is_control))
     {
         return Err(ApiError::validation(
             "description",
