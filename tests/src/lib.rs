@@ -1091,6 +1091,33 @@ pub fn submission_row(
     }
 }
 
+/// The id of one of the seeded categories, for rows written straight into the database.
+pub async fn any_category(db: &Db) -> Uuid {
+    use sea_orm::EntityTrait;
+    entity::category::Entity::find()
+        .one(db.reader())
+        .await
+        .expect("categories")
+        .expect("a category")
+        .id
+}
+
+/// Writes `cases` straight into the database, in batches a statement can bind.
+pub async fn insert_suggestions(db: &Db, cases: &[entity::suggestion::Model]) {
+    use sea_orm::{EntityTrait, IntoActiveModel};
+    for chunk in cases.chunks(400) {
+        entity::suggestion::Entity::insert_many(
+            chunk
+                .iter()
+                .cloned()
+                .map(IntoActiveModel::into_active_model),
+        )
+        .exec(db.writer())
+        .await
+        .expect("cases");
+    }
+}
+
 /// A station case accepted at `created` and nothing done since: the row generated-data tests
 /// write straight into the database (they set what their test is about with struct-update
 /// syntax).

@@ -156,9 +156,9 @@ async fn authenticate_as(
     Ok(Some(caller))
 }
 
-/// A machine client's token: the client must exist and be enabled now, the route must admit
-/// clients (403 `client_not_allowed`), and the token must carry a scope that admits it (403
-/// `insufficient_scope`).
+/// A machine client's token: the client must exist and be enabled now (401); unless the read is
+/// public, the route must admit clients (403 `client_not_allowed`) and the token must carry a
+/// scope that admits it (403 `insufficient_scope`).
 async fn authenticate_client(
     req: &HttpRequest,
     state: &AppState,
@@ -170,19 +170,6 @@ async fn authenticate_client(
         .await?
         .filter(|c| !c.disabled)
         .ok_or(ApiError::Unauthenticated(TokenProblem::Revoked))?;
-    let pattern = req.match_pattern().unwrap_or_default();
-    let admitting = match admission {
-        Admission::Route => client::required(req.method(), &pattern),
-        // Anyone may read it; the token only had to be good.
-        Admission::Public => Some(&[][..]),
-    };
-    let Some(admitting) = admitting else {
-        return Err(ApiError::denied(
-            "client_not_allowed",
-            "该接口不接受接入系统的令牌。",
-            "This endpoint does not accept machine clients' tokens.",
-        ));
-    };
     // The token's scopes, narrowed to what the client is granted now (a grant withdrawn after
     // the token was issued acts at once).
     let granted = client::parse_scopes(&found.scopes).unwrap_or_default();
@@ -191,12 +178,24 @@ async fn authenticate_client(
         .into_iter()
         .filter(|s| granted.contains(s))
         .collect();
-    if admission == Admission::Route && !admitting.iter().any(|s| scopes.contains(s)) {
-        return Err(ApiError::denied(
-            "insufficient_scope",
-            "接入系统的令牌缺少该接口所需的权限范围。",
-            "The client's token lacks the scope this endpoint needs.",
-        ));
+    // On a public read the token only had to be good; elsewhere the route must admit clients
+    // and the token must carry one of the scopes that admit it.
+    if admission == Admission::Route {
+        let pattern = req.match_pattern().unwrap_or_default();
+        let Some(admitting) = client::required(req.method(), &pattern) else {
+            return Err(ApiError::denied(
+                "client_not_allowed",
+                "该接口不接受接入系统的令牌。",
+                "This endpoint does not accept machine clients' tokens.",
+            ));
+        };
+        if !admitting.iter().any(|s| scopes.contains(s)) {
+            return Err(ApiError::denied(
+                "insufficient_scope",
+                "接入系统的令牌缺少该接口所需的权限范围。",
+                "The client's token lacks the scope this endpoint needs.",
+            ));
+        }
     }
     Ok(AuthUser {
         id: found.id,

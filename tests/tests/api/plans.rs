@@ -57,29 +57,14 @@ async fn a_case_read_finds_its_escalation_through_the_index_not_a_scan() {
     let app = spawn_app().await;
     let s = app.scheduling(0).await;
     let station: uuid::Uuid = s.station.parse().expect("uuid");
-    let category = entity::category::Entity::find()
-        .one(app.db().reader())
-        .await
-        .expect("categories")
-        .expect("a category")
-        .id;
+    let category = tests::any_category(app.db()).await;
     let created = chrono::Utc::now() - chrono::Duration::days(30);
     // Thousands of station cases, none escalated into a deputy suggestion when the statistics
     // are taken: as in a district, where almost none ever is.
     let cases: Vec<_> = (0..3000)
         .map(|i| suggestion_row(format!("案件{i}"), category, s.town, Some(station), created))
         .collect();
-    for chunk in cases.chunks(400) {
-        entity::suggestion::Entity::insert_many(
-            chunk
-                .iter()
-                .cloned()
-                .map(IntoActiveModel::into_active_model),
-        )
-        .exec(app.db().writer())
-        .await
-        .expect("cases");
-    }
+    tests::insert_suggestions(app.db(), &cases).await;
     analyze(&app).await;
     let escalated = &cases[1234];
     let higher = entity::suggestion::Model {

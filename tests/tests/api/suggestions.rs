@@ -1937,12 +1937,7 @@ async fn a_backlog_of_overdue_cases_is_told_in_batches_and_once() {
     let app = spawn_app().await;
     let s = app.scheduling(0).await;
     let station: uuid::Uuid = s.station.parse().expect("uuid");
-    let category = entity::category::Entity::find()
-        .one(app.db().reader())
-        .await
-        .expect("categories")
-        .expect("a category")
-        .id;
+    let category = tests::any_category(app.db()).await;
     let today = api::domain::local_time::today();
     let created = chrono::Utc::now() - chrono::Duration::days(60);
     // More than two batches of the sweep, all past their deadline and never told: what the
@@ -1956,17 +1951,7 @@ async fn a_backlog_of_overdue_cases_is_told_in_batches_and_once() {
             ..suggestion_row(format!("积案{i}"), category, s.town, Some(station), created)
         })
         .collect();
-    for chunk in cases.chunks(400) {
-        entity::suggestion::Entity::insert_many(
-            chunk
-                .iter()
-                .cloned()
-                .map(IntoActiveModel::into_active_model),
-        )
-        .exec(app.db().writer())
-        .await
-        .expect("cases");
-    }
+    tests::insert_suggestions(app.db(), &cases).await;
     assert_eq!(
         api::jobs::deadlines::run_once(&app.state)
             .await
