@@ -1933,7 +1933,6 @@ async fn a_units_cases_page_newest_first_lead_and_co_handled_alike() {
 
 #[tokio::test]
 async fn a_backlog_of_overdue_cases_is_told_in_batches_and_once() {
-    use sea_orm::{EntityTrait, IntoActiveModel};
     let app = spawn_app().await;
     let s = app.scheduling(0).await;
     let station: uuid::Uuid = s.station.parse().expect("uuid");
