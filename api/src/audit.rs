@@ -6,7 +6,16 @@ use sea_orm::{ActiveEnum, ActiveModelTrait, ConnectionTrait, DbErr, Set};
 use uuid::Uuid;
 
 use crate::auth::AuthUser;
-use crate::http::client::ClientInfo;
+
+/// Where a request came from, as the trail keeps it: the client's address, its user agent and
+/// the request id. A plain value: `http::client` reads it from a request, and the background
+/// work that writes the trail passes `ClientInfo::default()`.
+#[derive(Debug, Clone, Default)]
+pub struct ClientInfo {
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub request_id: Option<String>,
+}
 
 /// Who acted: a signed-in user, or the system / command line (`user: None`).
 #[derive(Debug, Clone, Copy)]

@@ -7,6 +7,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod calendar;
 pub mod changes;
 pub mod cli;
 pub mod clock;
@@ -24,6 +25,7 @@ pub mod openapi;
 pub mod qr;
 pub mod routes;
 pub mod startup;
+pub mod state;
 pub mod statement_count;
 pub mod telemetry;
 pub mod webhooks;

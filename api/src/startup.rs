@@ -12,106 +12,11 @@ use anyhow::Context;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::auth::jwt::JwtKeys;
-use crate::auth::throttle::LoginThrottle;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::http::fallback::{RouteTable, not_found_or_not_allowed};
-use crate::http::pagination::Cursors;
-use crate::metrics::Metrics;
+use crate::state::AppState;
 use crate::{http, jobs, openapi, routes, telemetry};
-
-/// What every handler can reach, shared by all workers.
-#[derive(Debug)]
-pub struct AppState {
-    pub db: Db,
-    pub jwt: JwtKeys,
-    pub cursors: Cursors,
-    pub login_throttle: LoginThrottle,
-    pub metrics: Metrics,
-    /// Delivers the notification outbox (run by `jobs`).
-    pub sender: crate::notify::sender::Sender,
-    /// Rate limits of the voter-facing endpoints.
-    pub rate_limits: crate::http::rate_limit::RateLimits,
-    /// WeChat's server API, when `WECHAT_APPID` and `WECHAT_SECRET` are set.
-    pub wechat: Option<crate::wechat::WeChat>,
-    /// Where photos are stored.
-    pub blobs: Arc<dyn crate::media::BlobStore>,
-    /// Derives and checks the access codes of anonymous submissions (never stored).
-    pub access_key: Vec<u8>,
-    pub settings: Arc<Settings>,
-}
-
-impl AppState {
-    /// Builds the state for `settings` on an already connected and migrated database.
-    pub fn new(settings: Settings, db: Db) -> anyhow::Result<Self> {
-        let secret =
-            crate::auth::secret::load_or_create(settings.jwt_secret.as_ref(), &settings.data_dir)?;
-        let jwt = JwtKeys::new(
-            &secret,
-            &settings.jwt_previous_secrets,
-            settings.access_token_ttl,
-        );
-        // Cursors are signed with a key derived from the JWT secret, under another label, so that
-        // neither can stand in for the other.
-        let derive = |label: &[u8]| -> anyhow::Result<Vec<u8>> {
-            use hmac::{Hmac, KeyInit, Mac};
-            let mut mac = <Hmac<sha2::Sha256> as KeyInit>::new_from_slice(secret.expose())
-                .context("key derivation")?;
-            mac.update(label);
-            Ok(mac.finalize().into_bytes().to_vec())
-        };
-        let cursor_key = derive(b"lianluo cursor key v1")?;
-        let access_key = derive(b"lianluo access code key v1")?;
-        let wechat = match (&settings.wechat_appid, &settings.wechat_secret) {
-            (Some(appid), Some(secret)) => {
-                crate::notify::sms::ensure_crypto_provider();
-                let http = reqwest::Client::builder()
-                    .build()
-                    .context("WeChat HTTP client")?;
-                let config = crate::wechat::Config {
-                    api_base: url::Url::parse(&settings.wechat_api_base)
-                        .context("WECHAT_API_BASE")?,
-                    appid: appid.clone(),
-                    secret: crate::wechat::Secret::new(
-                        String::from_utf8_lossy(secret.expose()).into_owned(),
-                    ),
-                    timeout: settings.wechat_timeout,
-                };
-                Some(crate::wechat::WeChat::new(config, http))
-            }
-            _ => None,
-        };
-        if settings.wechat_dev_login {
-            tracing::warn!(
-                "WECHAT_DEV_LOGIN is on: `dev:<name>` codes sign anyone in without WeChat. \
-                 Never use this outside development."
-            );
-        }
-        let blobs: Arc<dyn crate::media::BlobStore> = Arc::new(
-            crate::media::FsStore::new(settings.data_dir.join("attachments"))
-                .context("attachment store")?,
-        );
-        Ok(AppState {
-            db,
-            jwt,
-            cursors: Cursors::new(cursor_key),
-            login_throttle: LoginThrottle::new(&settings.login_per_account, &settings.login_per_ip),
-            metrics: Metrics::new().context("metrics registry")?,
-            sender: crate::notify::sender::Sender {
-                gateway: crate::notify::sms::Gateway::from_settings(&settings)
-                    .context("SMS gateway client")?,
-                retry_base: settings.outbox_retry_base,
-                max_attempts: settings.outbox_max_attempts,
-            },
-            rate_limits: crate::http::rate_limit::RateLimits::new(&settings),
-            wechat,
-            blobs,
-            access_key,
-            settings: Arc::new(settings),
-        })
-    }
-}
 
 /// A built application, bound to its port, not yet serving.
 pub struct Application {
@@ -138,10 +43,15 @@ impl Application {
         let routes = web::Data::new(RouteTable::new(&spec, &openapi::EXTRA_ROUTES));
         let shutdown_timeout = state.settings.shutdown_timeout.as_secs();
         let app_state = state.clone();
+        let shared = state.shared_parts();
         let server = HttpServer::new(move || {
             App::new()
                 .into_utoipa_app()
                 .app_data(app_state.clone())
+                .app_data(shared.db.clone())
+                .app_data(shared.jwt.clone())
+                .app_data(shared.metrics.clone())
+                .app_data(shared.settings.clone())
                 .app_data(routes.clone())
                 .app_data(http::params::path_config())
                 .configure(routes::configure)

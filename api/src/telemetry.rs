@@ -14,7 +14,7 @@ use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 
 use crate::config::LogFormat;
-use crate::startup::AppState;
+use crate::metrics::Metrics;
 
 pub const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -62,7 +62,7 @@ pub async fn trace_requests(
     let request_id = request_id_of(&req);
     req.extensions_mut().insert(RequestId(request_id.clone()));
     let method = req.method().clone();
-    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let metrics = req.app_data::<web::Data<Metrics>>().cloned();
     let span = tracing::info_span!(
         "request",
         request_id = %request_id,
@@ -81,8 +81,8 @@ pub async fn trace_requests(
                 .unwrap_or_else(|| "<unmatched>".to_owned());
             span.record("route", route.as_str());
             let status = res.status();
-            if let Some(state) = &state {
-                state.metrics.observe(
+            if let Some(metrics) = &metrics {
+                metrics.observe(
                     method.as_str(),
                     &route,
                     status.as_u16(),

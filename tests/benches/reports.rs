@@ -415,7 +415,7 @@ async fn main() {
     }
     // The deadline sweep tells the staff of the year's overdue cases once; the service does it
     // within minutes of such an import. Done here, so that it does not run beside the requests.
-    let (told, _) = api::jobs::deadlines::run_once(&app.state)
+    let (told, _) = api::jobs::deadlines::run_once(&app.state.db)
         .await
         .expect("the deadline sweep");
     println!(

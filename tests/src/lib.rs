@@ -9,7 +9,8 @@ use std::sync::Once;
 
 use api::config::{Secret, Settings};
 use api::db::Db;
-use api::startup::{AppState, Application};
+use api::startup::Application;
+use api::state::AppState;
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::{Value, json};

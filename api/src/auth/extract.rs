@@ -16,10 +16,11 @@ use sea_orm::EntityTrait;
 use uuid::Uuid;
 
 use super::client::{self, CLIENT_AUDIENCE, Scope};
+use super::jwt::JwtKeys;
 use super::jwt::audience_of;
 use super::scope::RegionScope;
+use crate::db::Db;
 use crate::error::{ApiError, TokenProblem};
-use crate::startup::AppState;
 use entity::user::Role;
 
 /// An authenticated caller.
@@ -116,22 +117,24 @@ async fn authenticate_as(
     let Some(token) = bearer_token(&req)? else {
         return Ok(None);
     };
-    let state = req
-        .app_data::<web::Data<AppState>>()
-        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("no app state")))?;
-    let claims = state
-        .jwt
-        .verify_any(&token)
-        .map_err(ApiError::Unauthenticated)?;
+    let (Some(jwt), Some(db)) = (
+        req.app_data::<web::Data<JwtKeys>>(),
+        req.app_data::<web::Data<Db>>(),
+    ) else {
+        return Err(ApiError::internal(anyhow::anyhow!(
+            "the JWT keys and the database are not registered"
+        )));
+    };
+    let claims = jwt.verify_any(&token).map_err(ApiError::Unauthenticated)?;
     let revoked = || ApiError::Unauthenticated(TokenProblem::Revoked);
     if claims.aud == CLIENT_AUDIENCE {
-        let caller = authenticate_client(&req, state, &claims, admission).await?;
+        let caller = authenticate_client(&req, db, &claims, admission).await?;
         req.extensions_mut().insert(caller.clone());
         return Ok(Some(caller));
     }
     let (session, user) = auth_session::Entity::find_by_id(claims.sid)
         .find_also_related(user::Entity)
-        .one(state.db.reader())
+        .one(db.reader())
         .await?
         .ok_or_else(revoked)?;
     let user = user.ok_or_else(revoked)?;
@@ -161,12 +164,12 @@ async fn authenticate_as(
 /// scope that admits it (403 `insufficient_scope`).
 async fn authenticate_client(
     req: &HttpRequest,
-    state: &AppState,
+    db: &Db,
     claims: &super::jwt::Claims,
     admission: Admission,
 ) -> Result<AuthUser, ApiError> {
     let found = api_client::Entity::find_by_id(claims.sub)
-        .one(state.db.reader())
+        .one(db.reader())
         .await?
         .filter(|c| !c.disabled)
         .ok_or(ApiError::Unauthenticated(TokenProblem::Revoked))?;

@@ -10,6 +10,7 @@ pub mod password;
 pub mod refresh;
 pub mod scope;
 pub mod secret;
+pub mod session;
 pub mod throttle;
 
 pub use entity::user::Role;

@@ -17,9 +17,9 @@ use serde::de::DeserializeOwned;
 use validator::Validate;
 
 use super::JSON_BODY_LIMIT;
-use super::validation::from_serde_data_error;
+use crate::config::Settings;
 use crate::error::ApiError;
-use crate::startup::AppState;
+use crate::error::validation::from_serde_data_error;
 
 /// A JSON body that was decoded and validated.
 #[derive(Debug)]
@@ -130,8 +130,8 @@ fn check_headers(req: &HttpRequest) -> Result<(), ApiError> {
 
 /// The configured time a client has to send its body.
 pub fn body_timeout(req: &HttpRequest) -> Duration {
-    req.app_data::<web::Data<AppState>>()
-        .map(|state| state.settings.body_timeout)
+    req.app_data::<web::Data<Settings>>()
+        .map(|settings| settings.body_timeout)
         .unwrap_or(Duration::from_secs(15))
 }
 

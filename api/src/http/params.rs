@@ -7,8 +7,8 @@ use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
 use serde::de::DeserializeOwned;
 use validator::Validate;
 
-use super::validation::{field_errors, from_serde_data_error};
 use crate::error::ApiError;
+use crate::error::validation::{field_errors, from_serde_data_error};
 
 /// `web::Path` settings that fail with a 400 problem.
 pub fn path_config() -> web::PathConfig {

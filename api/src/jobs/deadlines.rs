@@ -13,9 +13,9 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use crate::db::Db;
 use crate::domain::local_time::local_date;
 use crate::notify::outbox::{self, Message};
-use crate::startup::AppState;
 
 /// Working days before the deadline when the unit is reminded.
 pub const REMINDER_WORKING_DAYS: u32 = 3;
@@ -120,13 +120,9 @@ async fn untold(
 /// One sweep on `today`: returns (overdue cases told, cases reminded). Each case is told once
 /// per kind and deadline (a row in `suggestion_deadline_notices`, written with the messages), so
 /// a round reads only the cases that became due since the last one.
-pub async fn sweep(state: &AppState, today: NaiveDate) -> Result<(usize, usize), sea_orm::DbErr> {
-    let calendar = crate::routes::holidays::service::calendar(
-        state.db.reader(),
-        today,
-        today + chrono::Duration::days(30),
-    )
-    .await?;
+pub async fn sweep(db: &Db, today: NaiveDate) -> Result<(usize, usize), sea_orm::DbErr> {
+    let calendar =
+        crate::calendar::load(db.reader(), today, today + chrono::Duration::days(30)).await?;
     let soon = calendar
         .add_working_days(today, REMINDER_WORKING_DAYS)
         .unwrap_or(today);
@@ -138,11 +134,11 @@ pub async fn sweep(state: &AppState, today: NaiveDate) -> Result<(usize, usize),
     // than `BATCH` was the last.
     let mut overdue = 0;
     loop {
-        let batch = untold(state.db.reader(), "overdue", late.clone()).await?;
+        let batch = untold(db.reader(), "overdue", late.clone()).await?;
         let n = batch.len();
         overdue += n;
         for case in batch {
-            tell_overdue(state, &case).await?;
+            tell_overdue(db, &case).await?;
         }
         if (n as u64) < BATCH {
             break;
@@ -150,11 +146,11 @@ pub async fn sweep(state: &AppState, today: NaiveDate) -> Result<(usize, usize),
     }
     let mut reminded = 0;
     loop {
-        let batch = untold(state.db.reader(), "reminder", due_soon.clone()).await?;
+        let batch = untold(db.reader(), "reminder", due_soon.clone()).await?;
         let n = batch.len();
         reminded += n;
         for case in batch {
-            remind(state, &case).await?;
+            remind(db, &case).await?;
         }
         if (n as u64) < BATCH {
             break;
@@ -164,11 +160,11 @@ pub async fn sweep(state: &AppState, today: NaiveDate) -> Result<(usize, usize),
 }
 
 /// Tells the lead unit's handlers and the station's staff that `case` is overdue.
-async fn tell_overdue(state: &AppState, case: &suggestion::Model) -> Result<(), sea_orm::DbErr> {
+async fn tell_overdue(db: &Db, case: &suggestion::Model) -> Result<(), sea_orm::DbErr> {
     let Some(deadline) = case.deadline else {
         return Ok(());
     };
-    let txn = state.db.begin_write().await?;
+    let txn = db.begin_write().await?;
     let mut users = handlers_of(&txn, case.lead_unit_id).await?;
     users.extend(staff_of(&txn, case.station_id).await?);
     for user in users {
@@ -191,11 +187,11 @@ async fn tell_overdue(state: &AppState, case: &suggestion::Model) -> Result<(), 
 }
 
 /// Reminds the lead unit's handlers that `case` is due soon.
-async fn remind(state: &AppState, case: &suggestion::Model) -> Result<(), sea_orm::DbErr> {
+async fn remind(db: &Db, case: &suggestion::Model) -> Result<(), sea_orm::DbErr> {
     let Some(deadline) = case.deadline else {
         return Ok(());
     };
-    let txn = state.db.begin_write().await?;
+    let txn = db.begin_write().await?;
     for user in handlers_of(&txn, case.lead_unit_id).await? {
         outbox::enqueue(
             &txn,
@@ -245,6 +241,6 @@ async fn record_told(
 }
 
 /// The sweep for the current day, as the maintenance job runs it.
-pub async fn run_once(state: &AppState) -> Result<(usize, usize), sea_orm::DbErr> {
-    sweep(state, local_date(crate::clock::now())).await
+pub async fn run_once(db: &Db) -> Result<(usize, usize), sea_orm::DbErr> {
+    sweep(db, local_date(crate::clock::now())).await
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use actix_web::web;
 
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// How often the housekeeping runs.
 pub const INTERVAL: Duration = Duration::from_secs(30);
@@ -22,19 +22,19 @@ pub async fn run(state: web::Data<AppState>) {
 
 /// One round of housekeeping. Failures are logged and retried on the next round.
 pub async fn run_once(state: &AppState) {
-    match crate::http::idempotency::purge_expired(&state.db).await {
+    match crate::db::idempotency::purge_expired(&state.db).await {
         Ok(0) => {}
         Ok(n) => tracing::debug!(purged = n, "expired idempotency keys"),
         Err(err) => tracing::warn!(error = %err, "could not purge idempotency keys"),
     }
     state.login_throttle.prune();
     state.rate_limits.prune();
-    match crate::jobs::deadlines::run_once(state).await {
+    match crate::jobs::deadlines::run_once(&state.db).await {
         Ok((0, 0)) => {}
         Ok((overdue, reminded)) => tracing::info!(overdue, reminded, "deadline sweep"),
         Err(err) => tracing::warn!(error = %err, "the deadline sweep failed"),
     }
-    match crate::routes::attachments::service::purge_unattached(state).await {
+    match crate::media::purge_unattached(&state.db, state.blobs.as_ref()).await {
         Ok(0) => {}
         Ok(n) => tracing::info!(purged = n, "unattached uploads older than a day"),
         Err(err) => tracing::warn!(error = %err, "could not purge unattached uploads"),

@@ -9,7 +9,7 @@ use std::time::Duration;
 use actix_web::web;
 use tokio::sync::watch;
 
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// How often finished changes get their feed positions (readers of the feed also trigger it).
 const CHANGE_SEQUENCING: Duration = Duration::from_millis(500);
@@ -75,20 +75,10 @@ pub fn spawn(state: web::Data<AppState>) -> Jobs {
         )),
         webhooks: tokio::spawn(crate::webhooks::worker::run(
             state.db.clone(),
-            webhook_settings(&state.settings),
+            state.webhooks.clone(),
             state.settings.webhook_poll_interval,
             webhooks_stopped,
         )),
         maintenance: tokio::spawn(maintenance::run(state)),
-    }
-}
-
-/// How the webhook worker sends, from the service's settings.
-pub fn webhook_settings(settings: &crate::config::Settings) -> crate::webhooks::delivery::Settings {
-    crate::webhooks::delivery::Settings {
-        policy: crate::webhooks::target_policy(settings),
-        timeout: settings.webhook_timeout,
-        retry_base: settings.webhook_retry_base,
-        retry_window: settings.webhook_retry_window,
     }
 }

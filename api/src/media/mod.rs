@@ -9,6 +9,8 @@
 //!    text chunks at the container level, without decoding or re-encoding the pixels;
 //! 3. a [`BlobStore`] ([`FsStore`] for now) keeps the cleaned bytes under their SHA-256.
 //!
+//! Uploads never attached to a submission are deleted after a day ([`purge_unattached`]).
+//!
 //! ```ignore
 //! let info = media::inspect(&upload)?;
 //! let clean = media::strip_metadata(&upload, info.format)?;
@@ -17,10 +19,12 @@
 //! ```
 
 mod inspect;
+mod purge;
 mod store;
 mod strip;
 
 pub use inspect::{Format, ImageInfo, MAX_BYTES, MAX_SIDE, Rejection, inspect};
+pub use purge::{UNATTACHED_TTL, purge_unattached};
 pub use store::{BlobStore, BoxFuture, FsStore};
 pub use strip::strip_metadata;
 

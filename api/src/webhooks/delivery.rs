@@ -19,9 +19,9 @@ use uuid::Uuid;
 
 use super::signature;
 use super::target::{self, TargetPolicy};
+use crate::audit::ClientInfo;
 use crate::audit::{self, Actor, Entry};
 use crate::db::Db;
-use crate::http::client::ClientInfo;
 use crate::notify::outbox::{self, Message};
 
 /// Deliveries taken per round, and sent at once.
@@ -39,6 +39,21 @@ pub struct Settings {
     pub timeout: Duration,
     pub retry_base: Duration,
     pub retry_window: Duration,
+}
+
+impl Settings {
+    /// What the service's configuration asks for (`LIANLUO_WEBHOOK_*`).
+    pub fn from_config(settings: &crate::config::Settings) -> Self {
+        Settings {
+            policy: TargetPolicy {
+                allow_insecure: settings.webhook_allow_insecure,
+                hosts: settings.webhook_resolve.clone(),
+            },
+            timeout: settings.webhook_timeout,
+            retry_base: settings.webhook_retry_base,
+            retry_window: settings.webhook_retry_window,
+        }
+    }
 }
 
 /// What one attempt came to.

@@ -17,11 +17,3 @@ pub mod fanout;
 pub mod signature;
 pub mod target;
 pub mod worker;
-
-/// The target policy the settings ask for (the development switch and fixed host answers).
-pub fn target_policy(settings: &crate::config::Settings) -> target::TargetPolicy {
-    target::TargetPolicy {
-        allow_insecure: settings.webhook_allow_insecure,
-        hosts: settings.webhook_resolve.clone(),
-    }
-}

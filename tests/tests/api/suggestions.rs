@@ -827,7 +827,7 @@ async fn overdue_cases_are_flagged_swept_once_and_supervised() {
     // Told cases are recorded, so later rounds do not read them again.
     assert_eq!(count_rows(app.db(), "suggestion_deadline_notices").await, 2);
     assert_eq!(
-        api::jobs::deadlines::run_once(&app.state)
+        api::jobs::deadlines::run_once(&app.state.db)
             .await
             .expect("sweep"),
         (0, 0)
@@ -835,7 +835,7 @@ async fn overdue_cases_are_flagged_swept_once_and_supervised() {
     // A new deadline is a new matter: moving it into the past again tells once more.
     set_deadline(&app, &ids[1], today - chrono::Days::new(2)).await;
     assert_eq!(
-        api::jobs::deadlines::run_once(&app.state)
+        api::jobs::deadlines::run_once(&app.state.db)
             .await
             .expect("sweep"),
         (1, 0)
@@ -1952,7 +1952,7 @@ async fn a_backlog_of_overdue_cases_is_told_in_batches_and_once() {
         .collect();
     tests::insert_suggestions(app.db(), &cases).await;
     assert_eq!(
-        api::jobs::deadlines::run_once(&app.state)
+        api::jobs::deadlines::run_once(&app.state.db)
             .await
             .expect("sweep"),
         (n as usize, 0)
@@ -1967,7 +1967,7 @@ async fn a_backlog_of_overdue_cases_is_told_in_batches_and_once() {
         i64::from(n)
     );
     assert_eq!(
-        api::jobs::deadlines::run_once(&app.state)
+        api::jobs::deadlines::run_once(&app.state.db)
             .await
             .expect("sweep"),
         (0, 0)

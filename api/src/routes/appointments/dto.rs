@@ -1,13 +1,16 @@
 //! Wire types of bookings.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use entity::appointment::AppointmentStatus;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
+use super::service::AppointmentView;
+use crate::domain::Phone;
+use crate::http::wire::PhoneNumber;
 use crate::routes::receptions::dto::{HoursDto, ReceptionStatusDto};
-use crate::routes::stations::dto::PhoneNumber;
 
 /// A booking.
 #[derive(Debug, Deserialize, Validate, ToSchema)]
@@ -46,6 +49,15 @@ pub enum AppointmentStatusDto {
     Cancelled,
 }
 
+impl From<AppointmentStatus> for AppointmentStatusDto {
+    fn from(status: AppointmentStatus) -> Self {
+        match status {
+            AppointmentStatus::Booked => AppointmentStatusDto::Booked,
+            AppointmentStatus::Cancelled => AppointmentStatusDto::Cancelled,
+        }
+    }
+}
+
 /// A booking as shown to its voter and to the station's staff.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AppointmentDto {
@@ -62,4 +74,35 @@ pub struct AppointmentDto {
     pub cancelled_at: Option<DateTime<Utc>>,
     /// `voter` (cancelled by the voter) or `reception_cancelled`.
     pub cancel_reason: Option<String>,
+}
+
+impl AppointmentDto {
+    /// A booking as the voter (`staff: false`) or the station's staff see it.
+    pub fn of(view: AppointmentView, staff: bool) -> Self {
+        let r = &view.reception;
+        let a = view.appointment;
+        AppointmentDto {
+            id: a.id,
+            reception: BookedSessionDto {
+                id: r.id,
+                station_id: r.station_id,
+                station_name: view.station.name.clone(),
+                date: r.day,
+                hours: HoursDto::of(r),
+                place: r.place.clone(),
+                status: r.status.into(),
+            },
+            topic: a.topic,
+            phone: a.phone.as_deref().map(Phone::mask),
+            voter_name: if staff {
+                view.voter.map(|v| v.display_name)
+            } else {
+                None
+            },
+            status: a.status.into(),
+            created_at: a.created_at,
+            cancelled_at: a.cancelled_at,
+            cancel_reason: a.cancel_reason,
+        }
+    }
 }

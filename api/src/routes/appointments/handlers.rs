@@ -3,12 +3,11 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
-use entity::appointment::AppointmentStatus;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
-use super::dto::{AppointmentDto, AppointmentStatusDto, BookRequest, BookedSessionDto};
-use super::service::{self, AppointmentView};
+use super::dto::{AppointmentDto, BookRequest};
+use super::service::{self};
 use crate::auth::AuthUser;
 use crate::domain::{DisplayName, Phone};
 use crate::error::{ApiError, Checks};
@@ -16,8 +15,7 @@ use crate::http::client::ClientInfo;
 use crate::http::etag::{created, json_with_etag};
 use crate::http::json::Json;
 use crate::http::pagination::{Page, PageParams, PageRequest};
-use crate::routes::receptions::handlers::{hours_of, status_dto};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 const LIST: &str = "my-appointments";
 
@@ -31,37 +29,6 @@ pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(my_appointments).service(cancel);
 }
 
-pub fn dto(view: AppointmentView, staff: bool) -> AppointmentDto {
-    let r = &view.reception;
-    let a = view.appointment;
-    AppointmentDto {
-        id: a.id,
-        reception: BookedSessionDto {
-            id: r.id,
-            station_id: r.station_id,
-            station_name: view.station.name.clone(),
-            date: r.day,
-            hours: hours_of(r),
-            place: r.place.clone(),
-            status: status_dto(r.status),
-        },
-        topic: a.topic,
-        phone: a.phone.as_deref().map(Phone::mask),
-        voter_name: if staff {
-            view.voter.map(|v| v.display_name)
-        } else {
-            None
-        },
-        status: match a.status {
-            AppointmentStatus::Booked => AppointmentStatusDto::Booked,
-            AppointmentStatus::Cancelled => AppointmentStatusDto::Cancelled,
-        },
-        created_at: a.created_at,
-        cancelled_at: a.cancelled_at,
-        cancel_reason: a.cancel_reason,
-    }
-}
-
 /// Books a seat at a published session that has not started (voters). One active booking per
 /// voter and session (409 `already_booked`); a full session is 409 `reception_full`; a
 /// cancelled or started one 422 `booking_closed`. Accepts `Idempotency-Key`.
@@ -72,14 +39,15 @@ pub fn dto(view: AppointmentView, staff: bool) -> AppointmentDto {
     request_body = BookRequest,
     responses(
         (status = 201, description = "Booked", body = AppointmentDto, headers(("Location" = String))),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
+        (status = 403, response = crate::http::docs::Forbidden),
+        (status = 404, response = crate::http::docs::NotFound),
+        (status = 409, response = crate::http::docs::Conflict),
     )
 )]
 #[post("/{id}/appointments")]
 async fn book(
     req: HttpRequest,
+    client: ClientInfo,
     state: web::Data<AppState>,
     caller: AuthUser,
     id: web::Path<Uuid>,
@@ -95,7 +63,6 @@ async fn book(
             .transpose(),
     );
     checks.finish()?;
-    let client = ClientInfo::of(&req, state.settings.trust_forwarded_for);
     let view = service::book(
         &state.db,
         &caller,
@@ -106,7 +73,7 @@ async fn book(
     )
     .await?;
     let location = format!("/api/v1/appointments/{}", view.appointment.id);
-    created(&req, &location, &dto(view, false))
+    created(&req, &location, &AppointmentDto::of(view, false))
 }
 
 /// A session's bookings, in the order they were made, phones masked (its staff and
@@ -117,8 +84,8 @@ async fn book(
     params(("id" = Uuid, Path, description = "Session id")),
     responses(
         (status = 200, description = "The bookings", body = [AppointmentDto]),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 403, response = crate::http::docs::Forbidden),
+        (status = 404, response = crate::http::docs::NotFound),
     )
 )]
 #[get("/{id}/appointments")]
@@ -129,7 +96,10 @@ async fn list_for_reception(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let rows = service::of_reception(state.db.reader(), &caller, id.into_inner()).await?;
-    let body: Vec<AppointmentDto> = rows.into_iter().map(|v| dto(v, true)).collect();
+    let body: Vec<AppointmentDto> = rows
+        .into_iter()
+        .map(|v| AppointmentDto::of(v, true))
+        .collect();
     json_with_etag(&req, StatusCode::OK, &body)
 }
 
@@ -156,7 +126,7 @@ async fn my_appointments(
         rows,
         page.limit,
         |v| (v.appointment.created_at, v.appointment.id),
-        |v| dto(v, false),
+        |v| AppointmentDto::of(v, false),
     );
     json_with_etag(&req, StatusCode::OK, &page)
 }
@@ -169,17 +139,17 @@ async fn my_appointments(
     params(("id" = Uuid, Path, description = "Booking id")),
     responses(
         (status = 204, description = "Cancelled"),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 404, response = crate::http::docs::NotFound),
     )
 )]
 #[delete("/appointments/{id}")]
 async fn cancel(
-    req: HttpRequest,
+    client: ClientInfo,
     state: web::Data<AppState>,
     caller: AuthUser,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let client = ClientInfo::of(&req, state.settings.trust_forwarded_for);
+    let client = client.clone();
     service::cancel(&state.db, &caller, &client, id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -19,7 +19,7 @@ use crate::http::client::ClientInfo;
 use crate::http::rate_limit::ip_key;
 use crate::i18n::Text;
 use crate::media;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(upload_attachment).service(get_attachment);
@@ -95,15 +95,16 @@ async fn read_file(mut form: Multipart, limit: usize) -> Result<Vec<u8>, ApiErro
     request_body(content = UploadForm, content_type = "multipart/form-data"),
     responses(
         (status = 201, description = "Stored", body = AttachmentDto, headers(("Location" = String))),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::UnprocessableEntity),
-        (status = 429, response = crate::openapi::TooManyRequests),
+        (status = 413, response = crate::http::docs::PayloadTooLarge),
+        (status = 415, response = crate::http::docs::UnsupportedMediaType),
+        (status = 422, response = crate::http::docs::UnprocessableEntity),
+        (status = 429, response = crate::http::docs::TooManyRequests),
     )
 )]
 #[post("")]
 async fn upload_attachment(
     req: HttpRequest,
+    client: ClientInfo,
     state: web::Data<AppState>,
     caller: MaybeAuthUser,
     form: Multipart,
@@ -122,13 +123,12 @@ async fn upload_attachment(
             expected: "multipart/form-data",
         });
     }
-    let client = ClientInfo::of(&req, state.settings.trust_forwarded_for);
     state
         .rate_limits
         .upload_per_ip
         .check(ip_key(client.ip.as_deref()))?;
     let bytes = read_file(form, media::MAX_BYTES).await?;
-    let row = service::upload(&state, caller.0.as_ref(), bytes).await?;
+    let row = service::upload(&state.db, state.blobs.as_ref(), caller.0.as_ref(), bytes).await?;
     let body = AttachmentDto {
         id: row.id,
         mime: row.mime,
@@ -136,7 +136,7 @@ async fn upload_attachment(
         height: row.height,
         size_bytes: row.size_bytes,
         created_at: row.created_at,
-        expires_at: row.created_at + service::UNATTACHED_TTL,
+        expires_at: row.created_at + crate::media::UNATTACHED_TTL,
     };
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/attachments/{}", body.id)))
@@ -152,11 +152,11 @@ async fn upload_attachment(
     params(("id" = Uuid, Path, description = "Attachment id")),
     responses(
         (status = 200, description = "The image", content(
-            (crate::openapi::BinaryBody = "image/jpeg"), (crate::openapi::BinaryBody = "image/png"), (crate::openapi::BinaryBody = "image/webp")
+            (crate::http::docs::BinaryBody = "image/jpeg"), (crate::http::docs::BinaryBody = "image/png"), (crate::http::docs::BinaryBody = "image/webp")
         )),
         (status = 304, description = "Not modified"),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 401, response = crate::http::docs::Unauthorized),
+        (status = 404, response = crate::http::docs::NotFound),
     )
 )]
 #[get("/{id}")]
@@ -166,7 +166,7 @@ async fn get_attachment(
     caller: AuthUser,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let (row, bytes) = service::fetch(&state, &caller, *id).await?;
+    let (row, bytes) = service::fetch(&state.db, state.blobs.as_ref(), &caller, *id).await?;
     let mime = match row.mime.as_str() {
         "image/jpeg" => "image/jpeg",
         "image/png" => "image/png",

@@ -3,22 +3,16 @@
 //! metadata (EXIF with GPS, XMP, comments), stored by content hash; and cleaning up uploads
 //! nobody attached within a day.
 
-use chrono::Duration;
 use entity::attachment;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect, Set,
-};
+use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 use uuid::Uuid;
 
 use crate::auth::AuthUser;
+use crate::db::Db;
 use crate::error::ApiError;
 use crate::i18n::Text;
-use crate::media::{self, Rejection};
+use crate::media::{self, BlobStore, Rejection};
 use crate::routes::submissions::access;
-use crate::startup::AppState;
-
-/// How long an upload may wait to be attached.
-pub const UNATTACHED_TTL: Duration = Duration::hours(24);
 
 fn rejected(rejection: Rejection) -> ApiError {
     match rejection {
@@ -50,7 +44,8 @@ fn rejected(rejection: Rejection) -> ApiError {
 
 /// Checks, strips and stores `bytes` uploaded by `uploader` (`None`: without an account).
 pub async fn upload(
-    state: &AppState,
+    db: &Db,
+    blobs: &dyn BlobStore,
     uploader: Option<&AuthUser>,
     bytes: Vec<u8>,
 ) -> Result<attachment::Model, ApiError> {
@@ -68,13 +63,9 @@ pub async fn upload(
     .map_err(ApiError::internal)?
     .map_err(rejected)?;
     let size = i32::try_from(stripped.len()).unwrap_or(i32::MAX);
-    let hash = state
-        .blobs
-        .put(stripped)
-        .await
-        .map_err(ApiError::internal)?;
+    let hash = blobs.put(stripped).await.map_err(ApiError::internal)?;
     let now = crate::clock::now();
-    let txn = state.db.begin_write().await?;
+    let txn = db.begin_write().await?;
     let row = attachment::ActiveModel {
         // Random, not time-ordered: for an anonymous upload the id is the proof of ownership.
         id: Set(Uuid::new_v4()),
@@ -97,64 +88,28 @@ pub async fn upload(
 /// The photo `id` and its bytes, for its uploader, the voter of its submission and staff who
 /// may see that submission; 404 for everyone else.
 pub async fn fetch(
-    state: &AppState,
+    db: &Db,
+    blobs: &dyn BlobStore,
     caller: &AuthUser,
     id: Uuid,
 ) -> Result<(attachment::Model, Vec<u8>), ApiError> {
-    let db = state.db.reader();
+    let reader = db.reader();
     let found = attachment::Entity::find_by_id(id)
-        .one(db)
+        .one(reader)
         .await?
         .ok_or(ApiError::NotFound)?;
     let allowed = found.uploader_id == Some(caller.id)
         || match found.submission_id {
-            Some(submission) => access::find(db, caller, submission).await.is_ok(),
+            Some(submission) => access::find(reader, caller, submission).await.is_ok(),
             None => false,
         };
     if !allowed {
         return Err(ApiError::NotFound);
     }
-    let bytes = state
-        .blobs
+    let bytes = blobs
         .get(&found.blob_hash)
         .await
         .map_err(ApiError::internal)?
         .ok_or_else(|| ApiError::internal(anyhow::anyhow!("blob {} missing", found.blob_hash)))?;
     Ok((found, bytes))
-}
-
-/// Deletes uploads older than a day that were never attached, and their bytes when no other
-/// upload shares them. Returns how many rows went.
-pub async fn purge_unattached(state: &AppState) -> Result<u64, ApiError> {
-    let cutoff = crate::clock::now() - UNATTACHED_TTL;
-    let stale = attachment::Entity::find()
-        .filter(attachment::Column::SubmissionId.is_null())
-        .filter(attachment::Column::CreatedAt.lt(cutoff))
-        .limit(500)
-        .all(state.db.reader())
-        .await?;
-    let mut purged = 0;
-    for row in stale {
-        let txn = state.db.begin_write().await?;
-        let deleted = attachment::Entity::delete_many()
-            .filter(attachment::Column::Id.eq(row.id))
-            .filter(attachment::Column::SubmissionId.is_null())
-            .exec(&txn)
-            .await?
-            .rows_affected;
-        let still_used = attachment::Entity::find()
-            .filter(attachment::Column::BlobHash.eq(row.blob_hash.as_str()))
-            .count(&txn)
-            .await?;
-        txn.commit().await?;
-        purged += deleted;
-        if deleted == 1 && still_used == 0 {
-            state
-                .blobs
-                .delete(&row.blob_hash)
-                .await
-                .map_err(ApiError::internal)?;
-        }
-    }
-    Ok(purged)
 }

@@ -1,10 +1,12 @@
 //! Wire types of `/api/v1/auth/*` and `/api/v1/me`.
 
+use actix_web::HttpResponse;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
+use super::service::Tokens;
 use crate::routes::users::dto::UserDto;
 
 /// Username and password.
@@ -58,4 +60,30 @@ pub struct TokenResponse {
     pub refresh_token_expires_at: DateTime<Utc>,
     /// The signed-in user.
     pub user: UserDto,
+}
+
+impl From<Tokens> for TokenResponse {
+    fn from(tokens: Tokens) -> Self {
+        let now = crate::clock::now();
+        let expires_in = (tokens.access_expires_at - now).num_seconds().max(0);
+        TokenResponse {
+            access_token: tokens.access_token,
+            token_type: "Bearer".to_owned(),
+            expires_in: u64::try_from(expires_in).unwrap_or(0),
+            expires_at: tokens.access_expires_at,
+            refresh_token: tokens.refresh_token,
+            refresh_token_expires_at: tokens.refresh_expires_at,
+            user: tokens.user.into(),
+        }
+    }
+}
+
+/// Tokens are answered 200 and must never be stored by a cache (RFC 6749 §5.1).
+impl From<TokenResponse> for HttpResponse {
+    fn from(body: TokenResponse) -> Self {
+        HttpResponse::Ok()
+            .insert_header(("Cache-Control", "no-store"))
+            .insert_header(("Pragma", "no-cache"))
+            .json(body)
+    }
 }

@@ -6,7 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::dto::{ChangePasswordRequest, LoginRequest, RefreshRequest, TokenResponse};
-use super::service::{self, Tokens};
+use super::service;
 use crate::auth::AuthUser;
 use crate::error::ApiError;
 use crate::http::client::ClientInfo;
@@ -14,7 +14,7 @@ use crate::http::etag::json_with_etag;
 use crate::http::json::Json;
 use crate::routes::users::dto::UserDto;
 use crate::routes::users::service as users;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(login)
@@ -24,28 +24,6 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(change_password);
 }
 
-fn client(req: &HttpRequest, state: &AppState) -> ClientInfo {
-    ClientInfo::of(req, state.settings.trust_forwarded_for)
-}
-
-pub fn token_response(tokens: Tokens) -> HttpResponse {
-    let now = crate::clock::now();
-    let expires_in = (tokens.access_expires_at - now).num_seconds().max(0);
-    HttpResponse::Ok()
-        // Tokens must never be stored by a cache (RFC 6749 §5.1).
-        .insert_header(("Cache-Control", "no-store"))
-        .insert_header(("Pragma", "no-cache"))
-        .json(TokenResponse {
-            access_token: tokens.access_token,
-            token_type: "Bearer".to_owned(),
-            expires_in: u64::try_from(expires_in).unwrap_or(0),
-            expires_at: tokens.access_expires_at,
-            refresh_token: tokens.refresh_token,
-            refresh_token_expires_at: tokens.refresh_expires_at,
-            user: tokens.user.into(),
-        })
-}
-
 /// Signs a staff member in. Wrong username and wrong password get the same answer; attempts are
 /// throttled per account and per client address.
 #[utoipa::path(
@@ -53,21 +31,28 @@ pub fn token_response(tokens: Tokens) -> HttpResponse {
     request_body = LoginRequest,
     responses(
         (status = 200, description = "Signed in", body = TokenResponse),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 429, response = crate::openapi::TooManyRequests),
+        (status = 401, response = crate::http::docs::Unauthorized),
+        (status = 403, response = crate::http::docs::Forbidden),
+        (status = 429, response = crate::http::docs::TooManyRequests),
     )
 )]
 #[post("/auth/login")]
 async fn login(
-    req: HttpRequest,
+    client: ClientInfo,
     state: web::Data<AppState>,
     body: Json<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    let client = client(&req, &state);
-    let tokens = service::login(&state, &client, &body.username, &body.password).await?;
-    Ok(token_response(tokens))
+    let tokens = service::login(
+        &state.db,
+        state.signing(),
+        &state.login_throttle,
+        &client,
+        &body.username,
+        &body.password,
+    )
+    .await?;
+    Ok(TokenResponse::from(tokens).into())
 }
 
 /// Exchanges a refresh token for new tokens. Each refresh token works once; presenting a used
@@ -77,18 +62,23 @@ async fn login(
     request_body = RefreshRequest,
     responses(
         (status = 200, description = "New tokens", body = TokenResponse),
-        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 401, response = crate::http::docs::Unauthorized),
     )
 )]
 #[post("/auth/refresh")]
 async fn refresh(
-    req: HttpRequest,
+    client: ClientInfo,
     state: web::Data<AppState>,
     body: Json<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let client = client(&req, &state);
-    let tokens = service::refresh(&state, &client, &body.into_inner().refresh_token).await?;
-    Ok(token_response(tokens))
+    let tokens = service::refresh(
+        &state.db,
+        state.signing(),
+        &client,
+        &body.into_inner().refresh_token,
+    )
+    .await?;
+    Ok(TokenResponse::from(tokens).into())
 }
 
 /// Signs out: the session's refresh token and access tokens stop working at once.
@@ -99,11 +89,11 @@ async fn refresh(
 )]
 #[post("/auth/logout")]
 async fn logout(
-    req: HttpRequest,
+    client: ClientInfo,
     state: web::Data<AppState>,
     caller: AuthUser,
 ) -> Result<HttpResponse, ApiError> {
-    service::logout(&state, &caller, &client(&req, &state)).await?;
+    service::logout(&state.db, &caller, &client).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -135,21 +125,21 @@ async fn me(
     request_body = ChangePasswordRequest,
     responses(
         (status = 204, description = "Password changed"),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 429, response = crate::openapi::TooManyRequests),
+        (status = 403, response = crate::http::docs::Forbidden),
+        (status = 429, response = crate::http::docs::TooManyRequests),
     )
 )]
 #[post("/me/password")]
 async fn change_password(
-    req: HttpRequest,
+    client: ClientInfo,
     state: web::Data<AppState>,
     caller: AuthUser,
     body: Json<ChangePasswordRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    let client = client(&req, &state);
     service::change_password(
-        &state,
+        &state.db,
+        &state.login_throttle,
         &caller,
         &client,
         &body.current_password,

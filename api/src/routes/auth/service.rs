@@ -14,21 +14,14 @@ use uuid::Uuid;
 
 use crate::audit::{self, Actor, Entry};
 use crate::auth::jwt::audience_of;
+use crate::auth::session::{Signing, reason, revoke_session, revoke_sessions, set_password_hash};
+use crate::auth::throttle::LoginThrottle;
 use crate::auth::{AuthUser, Role, password, refresh};
+use crate::db::Db;
 use crate::domain::Username;
 use crate::error::ApiError;
 use crate::http::client::ClientInfo;
 use crate::i18n::Text;
-use crate::startup::AppState;
-
-/// Why a session was revoked (stored in `auth_sessions.revoked_reason`).
-pub mod reason {
-    pub const LOGOUT: &str = "logout";
-    pub const REUSED: &str = "refresh_token_reused";
-    pub const PASSWORD_RESET: &str = "password_reset";
-    pub const PASSWORD_CHANGED: &str = "password_changed";
-    pub const DISABLED: &str = "disabled";
-}
 
 /// What a successful sign-in or refresh hands out.
 #[derive(Debug)]
@@ -42,17 +35,19 @@ pub struct Tokens {
 
 /// Signs a staff member in with their username and password.
 pub async fn login(
-    state: &AppState,
+    db: &Db,
+    signing: Signing<'_>,
+    throttle: &LoginThrottle,
     client: &ClientInfo,
     username: &str,
     password: &str,
 ) -> Result<Tokens, ApiError> {
     let key = Username::key_of(username);
-    state.login_throttle.check(&key, client.ip.as_deref())?;
+    throttle.check(&key, client.ip.as_deref())?;
 
     let found = user::Entity::find()
         .filter(user::Column::UsernameKey.eq(key))
-        .one(state.db.reader())
+        .one(db.reader())
         .await?;
     let candidate = found.and_then(|u| match (&u.password_hash, u.role) {
         (_, Role::Voter) | (None, _) => None,
@@ -65,7 +60,7 @@ pub async fn login(
         return Err(ApiError::InvalidCredentials);
     };
     if !password::blocking(move || password::verify(&password, &hash)).await? {
-        let txn = state.db.begin_write().await?;
+        let txn = db.begin_write().await?;
         audit::record(
             &txn,
             Actor::system(client),
@@ -80,8 +75,8 @@ pub async fn login(
     }
 
     let now = crate::clock::now();
-    let txn = state.db.begin_write().await?;
-    let (session, refresh_token) = open_session(&txn, state, user.id, client, now).await?;
+    let txn = db.begin_write().await?;
+    let (session, refresh_token) = open_session(&txn, signing, user.id, client, now).await?;
     user::Entity::update_many()
         .col_expr(user::Column::LastLoginAt, Expr::value(now))
         .filter(user::Column::Id.eq(user.id))
@@ -100,17 +95,18 @@ pub async fn login(
         last_login_at: Some(now),
         ..user
     };
-    issue(state, user, &session, refresh_token, now)
+    issue(signing, user, &session, refresh_token, now)
 }
 
 /// Exchanges a refresh token for new tokens. A token used twice revokes its session.
 pub async fn refresh(
-    state: &AppState,
+    db: &Db,
+    signing: Signing<'_>,
     client: &ClientInfo,
     token: &str,
 ) -> Result<Tokens, ApiError> {
     let now = crate::clock::now();
-    let txn = state.db.begin_write().await?;
+    let txn = db.begin_write().await?;
     let found = refresh_token::Entity::find()
         .filter(refresh_token::Column::TokenHash.eq(refresh::hash(token)))
         .find_also_related(auth_session::Entity)
@@ -158,16 +154,12 @@ pub async fn refresh(
         .ok_or(ApiError::InvalidRefreshToken)?;
     let refresh_token = insert_refresh_token(&txn, &session, now).await?;
     txn.commit().await?;
-    issue(state, user, &session, refresh_token, now)
+    issue(signing, user, &session, refresh_token, now)
 }
 
 /// Ends the caller's session: its refresh token and its access tokens stop working.
-pub async fn logout(
-    state: &AppState,
-    caller: &AuthUser,
-    client: &ClientInfo,
-) -> Result<(), ApiError> {
-    let txn = state.db.begin_write().await?;
+pub async fn logout(db: &Db, caller: &AuthUser, client: &ClientInfo) -> Result<(), ApiError> {
+    let txn = db.begin_write().await?;
     revoke_session(&txn, caller.session_id, reason::LOGOUT, crate::clock::now()).await?;
     audit::record(
         &txn,
@@ -181,20 +173,19 @@ pub async fn logout(
 
 /// Changes the caller's own password after checking the current one; their other sessions end.
 pub async fn change_password(
-    state: &AppState,
+    db: &Db,
+    throttle: &LoginThrottle,
     caller: &AuthUser,
     client: &ClientInfo,
     current: &str,
     new: &str,
 ) -> Result<(), ApiError> {
     // Guessing the current password through this endpoint costs the same budget as logging in.
-    state
-        .login_throttle
-        .check(&Username::key_of(&caller.username), client.ip.as_deref())?;
+    throttle.check(&Username::key_of(&caller.username), client.ip.as_deref())?;
     // Voters sign in through WeChat: there is no password to change (asked before the new
     // password's policy, which would otherwise answer a question that does not arise).
     let stored = user::Entity::find_by_id(caller.id)
-        .one(state.db.reader())
+        .one(db.reader())
         .await?
         .and_then(|u| u.password_hash)
         .ok_or_else(|| {
@@ -219,7 +210,7 @@ pub async fn change_password(
         .await?
         .map_err(ApiError::internal)?;
     let now = crate::clock::now();
-    let txn = state.db.begin_write().await?;
+    let txn = db.begin_write().await?;
     set_password_hash(&txn, caller.id, hash, now).await?;
     revoke_sessions(
         &txn,
@@ -235,59 +226,6 @@ pub async fn change_password(
     )
     .await?;
     txn.commit().await?;
-    Ok(())
-}
-
-/// Stores a new password hash.
-pub async fn set_password_hash(
-    db: &impl ConnectionTrait,
-    user_id: Uuid,
-    hash: String,
-    now: DateTime<Utc>,
-) -> Result<(), DbErr> {
-    user::Entity::update_many()
-        .col_expr(user::Column::PasswordHash, Expr::value(hash))
-        .col_expr(user::Column::UpdatedAt, Expr::value(now))
-        .filter(user::Column::Id.eq(user_id))
-        .exec(db)
-        .await?;
-    Ok(())
-}
-
-/// Revokes every live session of `user_id` but `except`; returns how many.
-pub async fn revoke_sessions(
-    db: &impl ConnectionTrait,
-    user_id: Uuid,
-    why: &str,
-    except: Option<Uuid>,
-) -> Result<u64, DbErr> {
-    let mut update = auth_session::Entity::update_many()
-        .col_expr(
-            auth_session::Column::RevokedAt,
-            Expr::value(crate::clock::now()),
-        )
-        .col_expr(auth_session::Column::RevokedReason, Expr::value(why))
-        .filter(auth_session::Column::UserId.eq(user_id))
-        .filter(auth_session::Column::RevokedAt.is_null());
-    if let Some(keep) = except {
-        update = update.filter(auth_session::Column::Id.ne(keep));
-    }
-    Ok(update.exec(db).await?.rows_affected)
-}
-
-async fn revoke_session(
-    db: &impl ConnectionTrait,
-    session_id: Uuid,
-    why: &str,
-    now: DateTime<Utc>,
-) -> Result<(), DbErr> {
-    auth_session::Entity::update_many()
-        .col_expr(auth_session::Column::RevokedAt, Expr::value(now))
-        .col_expr(auth_session::Column::RevokedReason, Expr::value(why))
-        .filter(auth_session::Column::Id.eq(session_id))
-        .filter(auth_session::Column::RevokedAt.is_null())
-        .exec(db)
-        .await?;
     Ok(())
 }
 
@@ -322,13 +260,13 @@ fn caller_of(user: &user::Model, session_id: Uuid) -> AuthUser {
 }
 
 fn issue(
-    state: &AppState,
+    signing: Signing<'_>,
     user: user::Model,
     session: &auth_session::Model,
     refresh_token: String,
     now: DateTime<Utc>,
 ) -> Result<Tokens, ApiError> {
-    let (access_token, access_expires_at) = state
+    let (access_token, access_expires_at) = signing
         .jwt
         .issue(user.id, session.id, audience_of(user.role), now)
         .map_err(ApiError::internal)?;
@@ -344,27 +282,27 @@ fn issue(
 /// Issues tokens for `user` in a new session, without a password (the test harness and future
 /// sign-in methods such as WeChat use this).
 pub async fn start_session(
-    state: &AppState,
+    db: &Db,
+    signing: Signing<'_>,
     user: user::Model,
     client: &ClientInfo,
 ) -> Result<Tokens, ApiError> {
     let now = crate::clock::now();
-    let txn = state.db.begin_write().await?;
-    let (session, refresh_token) = open_session(&txn, state, user.id, client, now).await?;
+    let txn = db.begin_write().await?;
+    let (session, refresh_token) = open_session(&txn, signing, user.id, client, now).await?;
     txn.commit().await?;
-    issue(state, user, &session, refresh_token, now)
+    issue(signing, user, &session, refresh_token, now)
 }
 
 /// A new session for `user_id` with its first refresh token.
 async fn open_session(
     db: &impl ConnectionTrait,
-    state: &AppState,
+    signing: Signing<'_>,
     user_id: Uuid,
     client: &ClientInfo,
     now: DateTime<Utc>,
 ) -> Result<(auth_session::Model, String), ApiError> {
-    let lifetime =
-        chrono::Duration::from_std(state.settings.session_ttl).map_err(ApiError::internal)?;
+    let lifetime = chrono::Duration::from_std(signing.session_ttl).map_err(ApiError::internal)?;
     let session = auth_session::ActiveModel {
         id: Set(Uuid::now_v7()),
         user_id: Set(user_id),

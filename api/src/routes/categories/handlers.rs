@@ -27,7 +27,7 @@ use crate::http::etag::{check_if_match, created, json_with_etag};
 use crate::http::json::Json;
 use crate::http::params::Query;
 use crate::i18n::Text;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(list_categories)
@@ -180,13 +180,14 @@ fn code_of(raw: &str) -> Result<String, FieldError> {
     request_body = CreateCategoryRequest,
     responses(
         (status = 201, description = "Created", body = CategoryDto, headers(("Location" = String))),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 409, response = crate::openapi::Conflict),
+        (status = 403, response = crate::http::docs::Forbidden),
+        (status = 409, response = crate::http::docs::Conflict),
     )
 )]
 #[post("/categories")]
 async fn create_category(
     req: HttpRequest,
+    client: ClientInfo,
     state: web::Data<AppState>,
     caller: AdminUser,
     body: Json<CreateCategoryRequest>,
@@ -221,7 +222,6 @@ async fn create_category(
     }
     .insert(&txn)
     .await?;
-    let client = ClientInfo::of(&req, state.settings.trust_forwarded_for);
     audit::record(
         &txn,
         Actor::user(&caller, &client),
@@ -242,14 +242,15 @@ async fn create_category(
     request_body = UpdateCategoryRequest,
     responses(
         (status = 200, description = "Updated", body = CategoryDto),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 412, response = crate::openapi::PreconditionFailed),
+        (status = 403, response = crate::http::docs::Forbidden),
+        (status = 404, response = crate::http::docs::NotFound),
+        (status = 412, response = crate::http::docs::PreconditionFailed),
     )
 )]
 #[patch("/categories/{id}")]
 async fn update_category(
     req: HttpRequest,
+    client: ClientInfo,
     state: web::Data<AppState>,
     caller: AdminUser,
     id: web::Path<Uuid>,
@@ -287,7 +288,6 @@ async fn update_category(
     }
     row.updated_at = Set(crate::clock::now());
     let updated = row.update(&txn).await?;
-    let client = ClientInfo::of(&req, state.settings.trust_forwarded_for);
     audit::record(
         &txn,
         Actor::user(&caller, &client),

@@ -12,7 +12,7 @@ use crate::changes::feed::{self, ObjectType};
 use crate::changes::sequencer;
 use crate::error::ApiError;
 use crate::http::params::Query;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 const DEFAULT_LIMIT: u64 = 100;
 const MAX_LIMIT: u64 = 1000;
@@ -71,7 +71,7 @@ fn readable_types(caller: &AuthUser) -> Result<Vec<ObjectType>, ApiError> {
     params(ChangesParams),
     responses(
         (status = 200, description = "A page of changes", body = ChangesPage),
-        (status = 403, response = crate::openapi::Forbidden),
+        (status = 403, response = crate::http::docs::Forbidden),
     )
 )]
 #[get("/changes")]

@@ -19,7 +19,7 @@ use crate::http::etag::{created, json_with_etag};
 use crate::http::json::Json;
 use crate::http::pagination::{Page, PageParams, PageRequest};
 use crate::i18n::Text;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 const LIST: &str = "clients";
 
@@ -35,10 +35,6 @@ pub fn routes(cfg: &mut ServiceConfig) {
 /// `POST /api/v1/auth/token`.
 pub fn token_routes(cfg: &mut ServiceConfig) {
     cfg.service(issue_client_token);
-}
-
-fn info(req: &HttpRequest, state: &AppState) -> ClientInfo {
-    ClientInfo::of(req, state.settings.trust_forwarded_for)
 }
 
 fn dto(c: api_client::Model) -> ClientDto {
@@ -84,13 +80,14 @@ fn no_store(mut response: HttpResponse) -> HttpResponse {
     request_body = CreateClientRequest,
     responses(
         (status = 201, description = "Created, with the secret", body = ClientWithSecretDto, headers(("Location" = String))),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 422, response = crate::openapi::UnprocessableEntity),
+        (status = 403, response = crate::http::docs::Forbidden),
+        (status = 422, response = crate::http::docs::UnprocessableEntity),
     )
 )]
 #[post("")]
 async fn create_client(
     req: HttpRequest,
+    client: ClientInfo,
     state: web::Data<AppState>,
     caller: AdminUser,
     body: Json<CreateClientRequest>,
@@ -101,15 +98,8 @@ async fn create_client(
     checks.finish()?;
     let name = name.ok_or_else(|| ApiError::internal(anyhow::anyhow!("checked name")))?;
     let scopes: Vec<Scope> = body.scopes.into_iter().map(Into::into).collect();
-    let (row, secret) = service::create(
-        &state,
-        &caller,
-        &info(&req, &state),
-        name,
-        body.region_id,
-        scopes,
-    )
-    .await?;
+    let (row, secret) =
+        service::create(&state.db, &caller, &client, name, body.region_id, scopes).await?;
     let body = ClientWithSecretDto {
         client: dto(row),
         client_secret: secret,
@@ -128,7 +118,7 @@ async fn create_client(
     params(PageParams),
     responses(
         (status = 200, description = "A page of clients", body = Page<ClientDto>),
-        (status = 403, response = crate::openapi::Forbidden),
+        (status = 403, response = crate::http::docs::Forbidden),
     )
 )]
 #[get("")]
@@ -153,8 +143,8 @@ async fn list_clients(
     params(("id" = Uuid, Path, description = "Client id")),
     responses(
         (status = 200, description = "The client", body = ClientDto),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 403, response = crate::http::docs::Forbidden),
+        (status = 404, response = crate::http::docs::NotFound),
     )
 )]
 #[get("/{id}")]
@@ -177,14 +167,15 @@ async fn get_client(
     request_body = UpdateClientRequest,
     responses(
         (status = 200, description = "The client", body = ClientDto),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 422, response = crate::openapi::UnprocessableEntity),
+        (status = 403, response = crate::http::docs::Forbidden),
+        (status = 404, response = crate::http::docs::NotFound),
+        (status = 422, response = crate::http::docs::UnprocessableEntity),
     )
 )]
 #[patch("/{id}")]
 async fn update_client(
     req: HttpRequest,
+    client: ClientInfo,
     state: web::Data<AppState>,
     caller: AdminUser,
     id: web::Path<Uuid>,
@@ -198,9 +189,9 @@ async fn update_client(
         .and_then(|n| check_name(&mut checks, n));
     checks.finish()?;
     let row = service::update(
-        &state,
+        &state.db,
         &caller,
-        &info(&req, &state),
+        &client,
         *id,
         name,
         body.scopes.map(|s| s.into_iter().map(Into::into).collect()),
@@ -219,14 +210,14 @@ async fn update_client(
     request_body(content = Option<RotateSecretRequest>),
     responses(
         (status = 200, description = "The client with its new secret", body = ClientWithSecretDto),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 422, response = crate::openapi::UnprocessableEntity),
+        (status = 403, response = crate::http::docs::Forbidden),
+        (status = 404, response = crate::http::docs::NotFound),
+        (status = 422, response = crate::http::docs::UnprocessableEntity),
     )
 )]
 #[post("/{id}/secret:rotate")]
 async fn rotate_client_secret(
-    req: HttpRequest,
+    client: ClientInfo,
     state: web::Data<AppState>,
     caller: AdminUser,
     id: web::Path<Uuid>,
@@ -235,7 +226,7 @@ async fn rotate_client_secret(
     // The body is optional: none at all (or `null`) means the default grace period.
     let request = body.0;
     let grace = request.grace_seconds.unwrap_or(service::DEFAULT_GRACE_SECS);
-    let (row, secret) = service::rotate(&state, &caller, &info(&req, &state), *id, grace).await?;
+    let (row, secret) = service::rotate(&state.db, &caller, &client, *id, grace).await?;
     let body = ClientWithSecretDto {
         client: dto(row),
         client_secret: secret,
@@ -308,16 +299,17 @@ fn basic_credentials(req: &HttpRequest) -> Result<Option<(String, String)>, ApiE
     request_body(content = TokenRequest, content_type = "application/x-www-form-urlencoded"),
     responses(
         (status = 200, description = "A token", body = ClientTokenResponse),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::UnprocessableEntity),
-        (status = 429, response = crate::openapi::TooManyRequests),
+        (status = 401, response = crate::http::docs::Unauthorized),
+        (status = 403, response = crate::http::docs::Forbidden),
+        (status = 415, response = crate::http::docs::UnsupportedMediaType),
+        (status = 422, response = crate::http::docs::UnprocessableEntity),
+        (status = 429, response = crate::http::docs::TooManyRequests),
     )
 )]
 #[post("/auth/token")]
 async fn issue_client_token(
     req: HttpRequest,
+    client: ClientInfo,
     state: web::Data<AppState>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
@@ -346,8 +338,10 @@ async fn issue_client_token(
     }
     checks.finish()?;
     let (token, expires_in, scope) = service::token(
-        &state,
-        &info(&req, &state),
+        &state.db,
+        &state.jwt,
+        &state.login_throttle,
+        &client,
         id.as_deref().unwrap_or_default(),
         secret.as_deref().unwrap_or_default(),
         request.scope.as_deref(),

@@ -10,10 +10,12 @@ use uuid::Uuid;
 use crate::audit::{self, Actor, Entry};
 use crate::auth::AuthUser;
 use crate::auth::client::{self, Scope};
+use crate::auth::jwt::JwtKeys;
+use crate::auth::throttle::LoginThrottle;
+use crate::db::Db;
 use crate::error::ApiError;
 use crate::http::client::ClientInfo;
 use crate::i18n::Text;
-use crate::startup::AppState;
 
 /// The longest a rotated secret may keep working.
 pub const MAX_GRACE_SECS: i64 = 7 * 24 * 3600;
@@ -29,7 +31,7 @@ fn no_scopes() -> ApiError {
 
 /// Creates a client; returns it with its secret (shown once).
 pub async fn create(
-    state: &AppState,
+    db: &Db,
     caller: &AuthUser,
     info: &ClientInfo,
     name: String,
@@ -39,11 +41,10 @@ pub async fn create(
     if scopes.is_empty() {
         return Err(no_scopes());
     }
-    let db = state.db.reader();
     // Regions are public: one outside the caller's scope is refused, as for stations and users.
     caller
         .scope()
-        .ensure_contains(db, Some(region_id))
+        .ensure_contains(db.reader(), Some(region_id))
         .await
         .map_err(|_| ApiError::out_of_scope())?;
     let secret = client::new_secret();
@@ -51,7 +52,7 @@ pub async fn create(
     let mut scopes = scopes;
     scopes.sort();
     scopes.dedup();
-    let txn = state.db.begin_write().await?;
+    let txn = db.begin_write().await?;
     let row = api_client::ActiveModel {
         id: Set(Uuid::now_v7()),
         name: Set(name),
@@ -120,7 +121,7 @@ pub async fn list(
 
 /// Changes name, scopes or the disabled flag.
 pub async fn update(
-    state: &AppState,
+    db: &Db,
     caller: &AuthUser,
     info: &ClientInfo,
     id: Uuid,
@@ -131,7 +132,7 @@ pub async fn update(
     if scopes.as_ref().is_some_and(Vec::is_empty) {
         return Err(no_scopes());
     }
-    let txn = state.db.begin_write().await?;
+    let txn = db.begin_write().await?;
     let current = find(&txn, caller, id).await?;
     let mut row = current.clone().into_active_model();
     if let Some(name) = name {
@@ -166,7 +167,7 @@ pub async fn update(
 
 /// A new secret; the old one works for `grace_secs` more.
 pub async fn rotate(
-    state: &AppState,
+    db: &Db,
     caller: &AuthUser,
     info: &ClientInfo,
     id: Uuid,
@@ -184,7 +185,7 @@ pub async fn rotate(
     }
     let secret = client::new_secret();
     let now = crate::clock::now();
-    let txn = state.db.begin_write().await?;
+    let txn = db.begin_write().await?;
     let current = find(&txn, caller, id).await?;
     let mut row = current.clone().into_active_model();
     row.previous_secret_hash = Set((grace_secs > 0).then(|| current.secret_hash.clone()));
@@ -208,21 +209,21 @@ pub async fn rotate(
 
 /// Trades client credentials for a token: (token, lifetime in seconds, granted scopes).
 pub async fn token(
-    state: &AppState,
+    db: &Db,
+    jwt: &JwtKeys,
+    throttle: &LoginThrottle,
     info: &ClientInfo,
     client_id: &str,
     secret: &str,
     requested: Option<&str>,
 ) -> Result<(String, i64, String), ApiError> {
     // Guessing secrets costs the same budget as guessing passwords, per client and address.
-    state
-        .login_throttle
-        .check(&format!("client:{client_id}"), info.ip.as_deref())?;
+    throttle.check(&format!("client:{client_id}"), info.ip.as_deref())?;
     let id: Uuid = client_id
         .parse()
         .map_err(|_| ApiError::InvalidCredentials)?;
     let found = api_client::Entity::find_by_id(id)
-        .one(state.db.reader())
+        .one(db.reader())
         .await?
         .ok_or(ApiError::InvalidCredentials)?;
     let now = crate::clock::now();
@@ -269,9 +270,8 @@ pub async fn token(
         }
     };
     let scope = client::format_scopes(&scopes);
-    let ttl = state.jwt.ttl();
-    let (token, _) = state
-        .jwt
+    let ttl = jwt.ttl();
+    let (token, _) = jwt
         .issue_client(found.id, &scope, ttl, now)
         .map_err(ApiError::internal)?;
     Ok((

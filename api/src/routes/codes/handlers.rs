@@ -15,7 +15,7 @@ use crate::error::ApiError;
 use crate::http::etag::{json_with_etag, with_etag};
 use crate::http::params::Query;
 use crate::qr::{self, Format};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 const DEFAULT_SIZE: u32 = 512;
 
@@ -81,8 +81,8 @@ async fn qrcode(
     responses(
         (status = 200, description = "The QR code", content((QrPicture = "image/svg+xml"), (QrPicture = "image/png")), headers(("ETag" = String))),
         (status = 304, description = "Not modified (If-None-Match)"),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 400, response = crate::http::docs::BadRequest),
+        (status = 404, response = crate::http::docs::NotFound),
     )
 )]
 #[get("/{id}/qrcode")]
@@ -105,8 +105,8 @@ async fn station_qrcode(
     responses(
         (status = 200, description = "The QR code", content((QrPicture = "image/svg+xml"), (QrPicture = "image/png")), headers(("ETag" = String))),
         (status = 304, description = "Not modified (If-None-Match)"),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 400, response = crate::http::docs::BadRequest),
+        (status = 404, response = crate::http::docs::NotFound),
     )
 )]
 #[get("/{id}/qrcode")]
@@ -130,7 +130,7 @@ async fn deputy_qrcode(
     responses(
         (status = 200, description = "What the code names", body = ResolvedCodeDto, headers(("ETag" = String))),
         (status = 304, description = "Not modified (If-None-Match)"),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 404, response = crate::http::docs::NotFound),
     )
 )]
 #[get("/resolve/{code}")]

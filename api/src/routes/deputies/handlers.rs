@@ -21,7 +21,7 @@ use crate::http::json::Json;
 use crate::http::pagination::{Page, PageParams, PageRequest};
 use crate::http::params::Query;
 use crate::i18n::Text;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 const LIST: &str = "deputies";
 pub const NAME_MAX: usize = 50;
@@ -189,18 +189,18 @@ fn to_changes(body: UpdateDeputyRequest) -> Result<DeputyChanges, ApiError> {
     request_body = CreateDeputyRequest,
     responses(
         (status = 201, description = "Created", body = DeputyDto, headers(("Location" = String), ("ETag" = String))),
-        (status = 403, response = crate::openapi::Forbidden),
+        (status = 403, response = crate::http::docs::Forbidden),
     )
 )]
 #[post("")]
 async fn create_deputy(
     req: HttpRequest,
+    client: ClientInfo,
     state: web::Data<AppState>,
     caller: AdminUser,
     body: Json<CreateDeputyRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let new = to_new_deputy(body.into_inner()).map_err(ApiError::Validation)?;
-    let client = ClientInfo::of(&req, state.settings.trust_forwarded_for);
     let deputy = service::create(&state.db, &caller, &client, new).await?;
     let view = DeputyView {
         deputy,
@@ -223,7 +223,7 @@ async fn create_deputy(
     responses(
         (status = 200, description = "A page of deputies, by name", body = Page<DeputyDto>, headers(("ETag" = String))),
         (status = 304, description = "Not modified (If-None-Match)"),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 404, response = crate::http::docs::NotFound),
     )
 )]
 #[get("")]
@@ -272,7 +272,7 @@ async fn list_deputies(
     responses(
         (status = 200, description = "The deputy", body = DeputyDto, headers(("ETag" = String))),
         (status = 304, description = "Not modified (If-None-Match)"),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 404, response = crate::http::docs::NotFound),
     )
 )]
 #[get("/{id}")]
@@ -294,21 +294,21 @@ async fn get_deputy(
     request_body = UpdateDeputyRequest,
     responses(
         (status = 200, description = "Updated", body = DeputyDto, headers(("ETag" = String))),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 412, response = crate::openapi::PreconditionFailed),
+        (status = 403, response = crate::http::docs::Forbidden),
+        (status = 404, response = crate::http::docs::NotFound),
+        (status = 412, response = crate::http::docs::PreconditionFailed),
     )
 )]
 #[patch("/{id}")]
 async fn update_deputy(
     req: HttpRequest,
+    client: ClientInfo,
     state: web::Data<AppState>,
     caller: AdminUser,
     id: web::Path<Uuid>,
     body: Json<UpdateDeputyRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let changes = to_changes(body.into_inner())?;
-    let client = ClientInfo::of(&req, state.settings.trust_forwarded_for);
     let view = service::update(
         &state.db,
         &caller,
@@ -331,13 +331,14 @@ async fn update_deputy(
     request_body = SetStationsRequest,
     responses(
         (status = 200, description = "The deputy with current and past stationings", body = DeputyDto),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 403, response = crate::http::docs::Forbidden),
+        (status = 404, response = crate::http::docs::NotFound),
     )
 )]
 #[put("/{id}/stations")]
 async fn set_stations(
     req: HttpRequest,
+    client: ClientInfo,
     state: web::Data<AppState>,
     caller: AdminUser,
     id: web::Path<Uuid>,
@@ -356,7 +357,6 @@ async fn set_stations(
         .into_iter()
         .map(|s| (s.station_id, s.since))
         .collect();
-    let client = ClientInfo::of(&req, state.settings.trust_forwarded_for);
     let view = service::set_stations(&state.db, &caller, &client, id.into_inner(), wanted).await?;
     json_with_etag(&req, StatusCode::OK, &deputy_dto(&view))
 }

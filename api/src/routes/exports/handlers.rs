@@ -12,13 +12,12 @@ use super::{csv_body, submissions, suggestions, summaries, xlsx_body};
 use crate::audit::{self, Actor, Entry};
 use crate::auth::AuthUser;
 use crate::error::ApiError;
-use crate::http::client::ClientInfo;
+use crate::http::client::client_info;
 use crate::http::params::Query;
 use crate::i18n::Lang;
-use crate::routes::performance::handlers::year_of;
 use crate::routes::stats::period::Period;
 use crate::routes::stats::reach::Reach;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(csv).service(xlsx);
@@ -39,10 +38,10 @@ const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.
     params(ExportPath, ExportFilters),
     responses(
         (status = 200, description = "The rows", content_type = "text/csv; charset=utf-8", body = String),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 400, response = crate::http::docs::BadRequest),
+        (status = 401, response = crate::http::docs::Unauthorized),
+        (status = 403, response = crate::http::docs::Forbidden),
+        (status = 404, response = crate::http::docs::NotFound),
     )
 )]
 #[get("/exports/{kind}.csv")]
@@ -77,11 +76,11 @@ async fn csv(
     security(("bearer" = [])),
     params(ExportPath, ExportFilters),
     responses(
-        (status = 200, description = "The workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = crate::openapi::BinaryBody),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 200, description = "The workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = crate::http::docs::BinaryBody),
+        (status = 400, response = crate::http::docs::BadRequest),
+        (status = 401, response = crate::http::docs::Unauthorized),
+        (status = 403, response = crate::http::docs::Forbidden),
+        (status = 404, response = crate::http::docs::NotFound),
     )
 )]
 #[get("/exports/{kind}.xlsx")]
@@ -141,7 +140,7 @@ async fn prepare(
 ) -> Result<(Table, String), ApiError> {
     let db = state.db.reader();
     let reach = Reach::of(db, caller, f.region_id, f.station_id).await?;
-    let (year, year_period) = year_of(f.year);
+    let (year, year_period) = Period::year(f.year);
     let (period, stem) = if kind.by_year() {
         (year_period, format!("{}-{year}", kind.as_str()))
     } else {
@@ -176,7 +175,7 @@ async fn prepare(
             pages: Pages::Ready(Some(summaries::overview(db, &reach, period, lang).await?)),
         },
     };
-    let client = ClientInfo::of(req, state.settings.trust_forwarded_for);
+    let client = client_info(req);
     let txn = state.db.begin_write().await?;
     audit::record(
         &txn,

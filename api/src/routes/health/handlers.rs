@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::error::ApiError;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// How long readiness waits for the database.
 const READY_TIMEOUT: Duration = Duration::from_secs(2);
@@ -49,7 +49,7 @@ async fn live() -> HttpResponse {
     tag = "health",
     responses(
         (status = 200, description = "Ready to serve", body = Health),
-        (status = 503, response = crate::openapi::ServiceUnavailable),
+        (status = 503, response = crate::http::docs::ServiceUnavailable),
     )
 )]
 #[get("/health/ready")]

@@ -19,7 +19,7 @@ use crate::http::client::ClientInfo;
 use crate::http::etag::json_with_etag;
 use crate::http::json::Json;
 use crate::i18n::Text;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(get_holidays).service(put_holidays);
@@ -134,7 +134,7 @@ fn days_of(
     responses(
         (status = 200, description = "The year's calendar", body = HolidayCalendarDto, headers(("ETag" = String))),
         (status = 304, description = "Not modified (If-None-Match)"),
-        (status = 400, response = crate::openapi::BadRequest),
+        (status = 400, response = crate::http::docs::BadRequest),
     )
 )]
 #[get("/{year}")]
@@ -159,13 +159,14 @@ async fn get_holidays(
     request_body = PutHolidaysRequest,
     responses(
         (status = 200, description = "The stored calendar", body = HolidayCalendarDto),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 403, response = crate::openapi::Forbidden),
+        (status = 400, response = crate::http::docs::BadRequest),
+        (status = 403, response = crate::http::docs::Forbidden),
     )
 )]
 #[put("/{year}")]
 async fn put_holidays(
     req: HttpRequest,
+    client: ClientInfo,
     state: web::Data<AppState>,
     caller: AdminUser,
     year: web::Path<i32>,
@@ -179,7 +180,6 @@ async fn put_holidays(
     }
     let year = year_of(year.into_inner())?;
     let days = days_of(year, body.into_inner())?;
-    let client = ClientInfo::of(&req, state.settings.trust_forwarded_for);
     let stored = service::put(&state.db, &caller, &client, year, days).await?;
     json_with_etag(&req, StatusCode::OK, &dto(stored))
 }

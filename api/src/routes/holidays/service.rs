@@ -1,6 +1,7 @@
-//! Storing a year's calendar, and loading the working-day calendar for a span of years.
+//! Storing and reading a year's calendar (the working-day calendar that deadlines and
+//! reception days count with is loaded by `crate::calendar`).
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use entity::holiday_day::{self, DayKind};
 use entity::holiday_year;
 use sea_orm::{
@@ -11,7 +12,6 @@ use sea_orm::{
 use crate::audit::{self, Actor, Entry};
 use crate::auth::AuthUser;
 use crate::db::Db;
-use crate::domain::calendar::{Exception, WorkingCalendar};
 use crate::error::ApiError;
 use crate::http::client::ClientInfo;
 
@@ -80,31 +80,4 @@ pub async fn put(
     let stored = get(&txn, year).await?;
     txn.commit().await?;
     Ok(stored)
-}
-
-/// The working-day calendar for the years `from` to `to`.
-pub async fn calendar(
-    db: &impl ConnectionTrait,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> Result<WorkingCalendar, DbErr> {
-    let years = holiday_year::Entity::find()
-        .filter(holiday_year::Column::Year.between(from.year(), to.year()))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|y| y.year);
-    let days = holiday_day::Entity::find()
-        .filter(holiday_day::Column::Year.between(from.year(), to.year()))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|d| {
-            let kind = match d.kind {
-                DayKind::Holiday => Exception::Holiday,
-                DayKind::Workday => Exception::Workday,
-            };
-            (d.day, kind)
-        });
-    Ok(WorkingCalendar::new(years, days))
 }

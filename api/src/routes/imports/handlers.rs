@@ -11,11 +11,11 @@ use super::{deputies, stations};
 use crate::audit::{self, Actor, Entry};
 use crate::auth::{AdminUser, AuthUser};
 use crate::error::ApiError;
-use crate::http::client::ClientInfo;
+use crate::http::client::client_info;
 use crate::http::etag::json_with_etag;
 use crate::http::json::{body_timeout, read_body};
 use crate::http::params::Query;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(import_stations).service(import_deputies);
@@ -66,7 +66,7 @@ async fn run(
     }
     let bytes = read_body(payload.into_inner(), MAX_BYTES, body_timeout(req)).await?;
     let table: Table = table::read(&bytes, kind.columns()).map_err(ApiError::ImportFailed)?;
-    let client = ClientInfo::of(req, state.settings.trust_forwarded_for);
+    let client = client_info(req);
 
     let txn = state.db.begin_write().await?;
     let outcomes: Outcomes = match kind {
@@ -118,10 +118,10 @@ async fn run(
     request_body(content = String, content_type = "text/csv", description = "The CSV file"),
     responses(
         (status = 200, description = "Imported (or, with dry_run, checked)", body = ImportReportDto),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::UnprocessableEntity),
+        (status = 403, response = crate::http::docs::Forbidden),
+        (status = 413, response = crate::http::docs::PayloadTooLarge),
+        (status = 415, response = crate::http::docs::UnsupportedMediaType),
+        (status = 422, response = crate::http::docs::UnprocessableEntity),
     )
 )]
 #[post("/stations")]
@@ -160,10 +160,10 @@ async fn import_stations(
     request_body(content = String, content_type = "text/csv", description = "The CSV file"),
     responses(
         (status = 200, description = "Imported (or, with dry_run, checked)", body = ImportReportDto),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::UnprocessableEntity),
+        (status = 403, response = crate::http::docs::Forbidden),
+        (status = 413, response = crate::http::docs::PayloadTooLarge),
+        (status = 415, response = crate::http::docs::UnsupportedMediaType),
+        (status = 422, response = crate::http::docs::UnprocessableEntity),
     )
 )]
 #[post("/deputies")]

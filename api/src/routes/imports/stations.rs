@@ -21,10 +21,9 @@ use crate::auth::AuthUser;
 use crate::domain::public_code;
 use crate::error::{ApiError, Checks, FieldError};
 use crate::http::client::ClientInfo;
+use crate::http::wire::LocationDto;
 use crate::i18n::Text;
-use crate::routes::stations::dto::{
-    CreateStationRequest, LocationDto, OpeningHoursDto, StationKindDto,
-};
+use crate::routes::stations::dto::{CreateStationRequest, OpeningHoursDto, StationKindDto};
 use crate::routes::stations::handlers::to_new_station;
 use crate::routes::stations::service::{self, NewStation, StaffChanges, StationChanges};
 

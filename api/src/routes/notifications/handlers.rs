@@ -16,7 +16,7 @@ use crate::http::etag::json_with_etag;
 use crate::http::pagination::{Page, PageParams, PageRequest};
 use crate::http::params::Query;
 use crate::i18n::Text;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 const INBOX: &str = "inbox";
 const OUTBOX: &str = "outbox";
@@ -76,7 +76,7 @@ async fn my_notifications(
     params(("id" = Uuid, Path, description = "Message id")),
     responses(
         (status = 204, description = "Read"),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 404, response = crate::http::docs::NotFound),
     )
 )]
 #[post("/me/notifications/{id}/read")]
@@ -97,7 +97,7 @@ async fn mark_read(
     params(OutboxFilters, PageParams),
     responses(
         (status = 200, description = "A page of messages", body = Page<OutboxItemDto>),
-        (status = 403, response = crate::openapi::Forbidden),
+        (status = 403, response = crate::http::docs::Forbidden),
     )
 )]
 #[get("/notifications")]

@@ -1,8 +1,7 @@
 //! `GET /deputies/{id}/performance`, `GET|PUT /regions/{id}/points-rules` and
 //! `GET /stats/deputies`.
 
-use actix_web::{HttpRequest, HttpResponse, get, put, web};
-use chrono::{Datelike, NaiveDate};
+use actix_web::{HttpResponse, get, put, web};
 use entity::user::Role;
 use entity::{deputy, deputy_station, region};
 use sea_orm::sea_query::{Query, SelectStatement};
@@ -28,7 +27,7 @@ use crate::routes::stations::service::staffed_by;
 use crate::routes::stats::period::Period;
 use crate::routes::stats::reach::Reach;
 use crate::routes::stats::report::ratio;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Under `/deputies`.
 pub fn deputy_routes(cfg: &mut ServiceConfig) {
@@ -43,19 +42,6 @@ pub fn region_routes(cfg: &mut ServiceConfig) {
 /// Under `/stats`.
 pub fn stats_routes(cfg: &mut ServiceConfig) {
     cfg.service(ranking);
-}
-
-/// The local calendar year `year`, this year by default.
-pub(crate) fn year_of(year: Option<i32>) -> (i32, Period) {
-    let year = year.unwrap_or_else(|| crate::domain::local_time::today().year());
-    let day = |m, d| NaiveDate::from_ymd_opt(year, m, d).unwrap_or_default();
-    (
-        year,
-        Period {
-            from: day(1, 1),
-            to: day(12, 31),
-        },
-    )
 }
 
 /// Whether `caller` may read `deputy`'s record: the deputy, administrators over the deputy's
@@ -124,10 +110,10 @@ fn one_deputy(id: Uuid) -> SelectStatement {
     params(("id" = Uuid, Path, description = "Deputy id"), YearFilter),
     responses(
         (status = 200, description = "The duty record", body = PerformanceDto),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 400, response = crate::http::docs::BadRequest),
+        (status = 401, response = crate::http::docs::Unauthorized),
+        (status = 403, response = crate::http::docs::Forbidden),
+        (status = 404, response = crate::http::docs::NotFound),
     )
 )]
 #[get("/{id}/performance")]
@@ -143,7 +129,7 @@ async fn performance(
         .await?
         .ok_or(ApiError::NotFound)?;
     may_read(db, &caller, &deputy).await?;
-    let (year, period) = year_of(filter.into_inner().year);
+    let (year, period) = Period::year(filter.into_inner().year);
     let now = crate::clock::now();
     let counts = record::counts(db, &one_deputy(deputy.id), period, now)
         .await?
@@ -193,10 +179,10 @@ async fn performance(
     params(RankingFilter),
     responses(
         (status = 200, description = "The ranking", body = RankingDto),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 400, response = crate::http::docs::BadRequest),
+        (status = 401, response = crate::http::docs::Unauthorized),
+        (status = 403, response = crate::http::docs::Forbidden),
+        (status = 404, response = crate::http::docs::NotFound),
     )
 )]
 #[get("/deputies")]
@@ -208,7 +194,7 @@ async fn ranking(
     let f = filter.into_inner();
     let db = state.db.reader();
     let reach = Reach::of(db, &caller, f.region_id, f.station_id).await?;
-    let (year, period) = year_of(f.year);
+    let (year, period) = Period::year(f.year);
     let now = crate::clock::now();
     let rows = rank(db, &reach, period, now).await?;
     Ok(HttpResponse::Ok().json(RankingDto {
@@ -252,9 +238,9 @@ async fn region_in_scope(
     params(("id" = Uuid, Path, description = "Region id")),
     responses(
         (status = 200, description = "The rules in force", body = PointsRulesDto),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 401, response = crate::http::docs::Unauthorized),
+        (status = 403, response = crate::http::docs::Forbidden),
+        (status = 404, response = crate::http::docs::NotFound),
     )
 )]
 #[get("/{id}/points-rules")]
@@ -280,23 +266,22 @@ async fn get_rules(
     request_body = PointsRulesRequest,
     responses(
         (status = 200, description = "The rules now in force", body = PointsRulesDto),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 422, response = crate::openapi::UnprocessableEntity),
+        (status = 400, response = crate::http::docs::BadRequest),
+        (status = 401, response = crate::http::docs::Unauthorized),
+        (status = 403, response = crate::http::docs::Forbidden),
+        (status = 404, response = crate::http::docs::NotFound),
+        (status = 422, response = crate::http::docs::UnprocessableEntity),
     )
 )]
 #[put("/{id}/points-rules")]
 async fn put_rules(
-    req: HttpRequest,
+    client: ClientInfo,
     state: web::Data<AppState>,
     caller: AdminUser,
     id: web::Path<Uuid>,
     body: Json<PointsRulesRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let weights = rules::parse(&body.into_inner().weights)?;
-    let client = ClientInfo::of(&req, state.settings.trust_forwarded_for);
     let txn = state.db.begin_write().await?;
     let region = region_in_scope(&txn, &caller, id.into_inner()).await?;
     let before = rules::effective(&txn, region.id).await?;

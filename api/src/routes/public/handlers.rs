@@ -24,7 +24,7 @@ use crate::http::pagination::{Page, PageParams, PageRequest};
 use crate::http::params::Query;
 use crate::routes::submissions::dto::CategoryRefDto;
 use crate::routes::suggestions::dto::{ReplyCategoryDto, SuggestionKindDto};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 const LIST: &str = "public-cases";
 

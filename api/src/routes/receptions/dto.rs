@@ -1,13 +1,15 @@
 //! Wire types of reception rules, sessions, rosters, sign-in and records.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use entity::reception::ReceptionStatus;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
+use crate::domain::local_time::{format_minute, minute_of};
+use crate::http::wire::PhoneNumber;
 use crate::routes::deputies::dto::DeputyLevelDto;
-use crate::routes::stations::dto::PhoneNumber;
 
 /// Hours of a session, local time (China Standard Time).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -22,6 +24,24 @@ pub struct HoursDto {
         pattern = r"^(?:(?:[01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"
     )]
     pub ends: String,
+}
+
+impl HoursDto {
+    /// A session's hours in local time.
+    pub fn of(r: &entity::reception::Model) -> Self {
+        HoursDto {
+            starts: format_minute(minute_of(r.day, r.starts_at)),
+            ends: format_minute(minute_of(r.day, r.ends_at)),
+        }
+    }
+
+    /// Hours given as minutes of the day (a rule's).
+    pub fn minutes(starts: i32, ends: i32) -> Self {
+        HoursDto {
+            starts: format_minute(u32::try_from(starts).unwrap_or(0)),
+            ends: format_minute(u32::try_from(ends).unwrap_or(0)),
+        }
+    }
 }
 
 /// How many deputies are on duty at a session.
@@ -147,6 +167,16 @@ pub enum ReceptionStatusDto {
     /// On the public roster (公示).
     Published,
     Cancelled,
+}
+
+impl From<ReceptionStatus> for ReceptionStatusDto {
+    fn from(status: ReceptionStatus) -> Self {
+        match status {
+            ReceptionStatus::Draft => ReceptionStatusDto::Draft,
+            ReceptionStatus::Published => ReceptionStatusDto::Published,
+            ReceptionStatus::Cancelled => ReceptionStatusDto::Cancelled,
+        }
+    }
 }
 
 /// A session's filters. Public callers see published sessions (and those cancelled after

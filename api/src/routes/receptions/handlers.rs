@@ -18,7 +18,7 @@ use super::records::{self, NewRecord, RecordView};
 use super::service::{self, NewSession, ReceptionQuery, ReceptionView, SessionChanges};
 use crate::auth::AuthUser;
 use crate::auth::extract::{MaybeAuthUser, PublicCaller};
-use crate::domain::local_time::{format_minute, minute_of, parse_hours};
+use crate::domain::local_time::parse_hours;
 use crate::domain::name::optional;
 use crate::domain::reception_plan::{Pattern, Skipped};
 use crate::domain::{DisplayName, Phone};
@@ -29,7 +29,7 @@ use crate::http::json::{Json, OptionalJson};
 use crate::http::pagination::{Page, PageParams, PageRequest};
 use crate::http::params::Query;
 use crate::i18n::Text;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 const LIST: &str = "receptions";
 const PLACE_MAX: usize = 200;
@@ -61,29 +61,6 @@ pub fn range_routes(cfg: &mut ServiceConfig) {
     cfg.service(publish_range);
 }
 
-fn minutes(starts: i32, ends: i32) -> HoursDto {
-    HoursDto {
-        starts: format_minute(u32::try_from(starts).unwrap_or(0)),
-        ends: format_minute(u32::try_from(ends).unwrap_or(0)),
-    }
-}
-
-pub fn status_dto(status: ReceptionStatus) -> ReceptionStatusDto {
-    match status {
-        ReceptionStatus::Draft => ReceptionStatusDto::Draft,
-        ReceptionStatus::Published => ReceptionStatusDto::Published,
-        ReceptionStatus::Cancelled => ReceptionStatusDto::Cancelled,
-    }
-}
-
-/// A session's hours in local time.
-pub fn hours_of(r: &entity::reception::Model) -> HoursDto {
-    HoursDto {
-        starts: format_minute(minute_of(r.day, r.starts_at)),
-        ends: format_minute(minute_of(r.day, r.ends_at)),
-    }
-}
-
 pub fn reception_dto(view: &ReceptionView) -> ReceptionDto {
     let r = &view.reception;
     let staff = view.staff_view;
@@ -92,11 +69,11 @@ pub fn reception_dto(view: &ReceptionView) -> ReceptionDto {
         station_id: r.station_id,
         station_name: view.station.name.clone(),
         date: r.day,
-        hours: hours_of(r),
+        hours: HoursDto::of(r),
         starts_at: r.starts_at,
         ends_at: r.ends_at,
         place: r.place.clone(),
-        status: status_dto(r.status),
+        status: r.status.into(),
         origin: match r.origin {
             entity::reception::ReceptionOrigin::Rule => "rule".into(),
             entity::reception::ReceptionOrigin::Manual => "manual".into(),
@@ -152,7 +129,7 @@ fn rule_dto(rule: &entity::reception_rule::Model) -> ReceptionRuleDto {
         station_id: rule.station_id,
         days_of_month: days,
         weekly,
-        hours: minutes(rule.starts_minute, rule.ends_minute),
+        hours: HoursDto::minutes(rule.starts_minute, rule.ends_minute),
         place: rule.place.clone(),
         capacity: rule.capacity,
         deputies_per_session: DeputiesPerSessionDto {
@@ -337,17 +314,13 @@ fn range(from: NaiveDate, to: NaiveDate) -> Result<(NaiveDate, NaiveDate), ApiEr
     Ok((from, to))
 }
 
-fn client(req: &HttpRequest, state: &AppState) -> ClientInfo {
-    ClientInfo::of(req, state.settings.trust_forwarded_for)
-}
-
 /// A station's reception rule. Public.
 #[utoipa::path(
     tag = "receptions",
     params(("id" = Uuid, Path, description = "Station id")),
     responses(
         (status = 200, description = "The rule", body = ReceptionRuleDto),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 404, response = crate::http::docs::NotFound),
     )
 )]
 #[get("/{id}/reception-rule")]
@@ -371,27 +344,21 @@ async fn get_rule(
     request_body = ReceptionRuleRequest,
     responses(
         (status = 200, description = "The stored rule", body = ReceptionRuleDto),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 403, response = crate::http::docs::Forbidden),
+        (status = 404, response = crate::http::docs::NotFound),
     )
 )]
 #[put("/{id}/reception-rule")]
 async fn put_rule(
     req: HttpRequest,
+    client: ClientInfo,
     state: web::Data<AppState>,
     caller: AuthUser,
     id: web::Path<Uuid>,
     body: Json<ReceptionRuleRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let spec = rule_spec(body.into_inner())?;
-    let rule = planning::put_rule(
-        &state.db,
-        &caller,
-        &client(&req, &state),
-        id.into_inner(),
-        spec,
-    )
-    .await?;
+    let rule = planning::put_rule(&state.db, &caller, &client, id.into_inner(), spec).await?;
     json_with_etag(&req, StatusCode::OK, &rule_dto(&rule))
 }
 
@@ -430,13 +397,13 @@ fn skipped_dto(s: &Skipped) -> SkippedDayDto {
     request_body = DateRangeRequest,
     responses(
         (status = 200, description = "What was generated", body = GenerateResultDto),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 403, response = crate::http::docs::Forbidden),
+        (status = 404, response = crate::http::docs::NotFound),
     )
 )]
 #[post("/{id}/receptions:generate")]
 async fn generate(
-    req: HttpRequest,
+    client: ClientInfo,
     state: web::Data<AppState>,
     caller: AuthUser,
     id: web::Path<Uuid>,
@@ -444,14 +411,7 @@ async fn generate(
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let span = range(body.from, body.to)?;
-    let out = planning::generate(
-        &state.db,
-        &caller,
-        &client(&req, &state),
-        id.into_inner(),
-        span,
-    )
-    .await?;
+    let out = planning::generate(&state.db, &caller, &client, id.into_inner(), span).await?;
     let dto = GenerateResultDto {
         created: out.created,
         updated: out.updated,
@@ -481,13 +441,13 @@ async fn generate(
     request_body = DateRangeRequest,
     responses(
         (status = 200, description = "The roster", body = RosterResultDto),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 403, response = crate::http::docs::Forbidden),
+        (status = 404, response = crate::http::docs::NotFound),
     )
 )]
 #[post("/{id}/receptions:roster")]
 async fn roster(
-    req: HttpRequest,
+    client: ClientInfo,
     state: web::Data<AppState>,
     caller: AuthUser,
     id: web::Path<Uuid>,
@@ -495,14 +455,7 @@ async fn roster(
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let span = range(body.from, body.to)?;
-    let out = planning::roster(
-        &state.db,
-        &caller,
-        &client(&req, &state),
-        id.into_inner(),
-        span,
-    )
-    .await?;
+    let out = planning::roster(&state.db, &caller, &client, id.into_inner(), span).await?;
     let dto = RosterResultDto {
         filled: out.filled.iter().map(reception_dto).collect(),
         short: out
@@ -537,13 +490,14 @@ async fn roster(
     request_body = CreateReceptionRequest,
     responses(
         (status = 201, description = "Created", body = ReceptionDto, headers(("Location" = String))),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 403, response = crate::http::docs::Forbidden),
+        (status = 404, response = crate::http::docs::NotFound),
     )
 )]
 #[post("/{id}/receptions")]
 async fn create_reception(
     req: HttpRequest,
+    client: ClientInfo,
     state: web::Data<AppState>,
     caller: AuthUser,
     id: web::Path<Uuid>,
@@ -566,14 +520,7 @@ async fn create_reception(
         deputies: deputies.flatten(),
         deputy_ids: body.deputy_ids,
     };
-    let view = service::create(
-        &state.db,
-        &caller,
-        &client(&req, &state),
-        id.into_inner(),
-        new,
-    )
-    .await?;
+    let view = service::create(&state.db, &caller, &client, id.into_inner(), new).await?;
     created(
         &req,
         &format!("/api/v1/receptions/{}", view.reception.id),
@@ -590,7 +537,7 @@ async fn create_reception(
     responses(
         (status = 200, description = "A page of sessions", body = Page<ReceptionDto>, headers(("ETag" = String))),
         (status = 304, description = "Not modified (If-None-Match)"),
-        (status = 400, response = crate::openapi::BadRequest),
+        (status = 400, response = crate::http::docs::BadRequest),
     )
 )]
 #[get("")]
@@ -640,7 +587,7 @@ async fn list_receptions(
     responses(
         (status = 200, description = "The session", body = ReceptionDto, headers(("ETag" = String))),
         (status = 304, description = "Not modified (If-None-Match)"),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 404, response = crate::http::docs::NotFound),
     )
 )]
 #[get("/{id}")]
@@ -665,14 +612,15 @@ async fn get_reception(
     request_body = UpdateReceptionRequest,
     responses(
         (status = 200, description = "Updated", body = ReceptionDto, headers(("ETag" = String))),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 412, response = crate::openapi::PreconditionFailed),
+        (status = 403, response = crate::http::docs::Forbidden),
+        (status = 404, response = crate::http::docs::NotFound),
+        (status = 412, response = crate::http::docs::PreconditionFailed),
     )
 )]
 #[patch("/{id}")]
 async fn update_reception(
     req: HttpRequest,
+    client: ClientInfo,
     state: web::Data<AppState>,
     caller: AuthUser,
     id: web::Path<Uuid>,
@@ -752,7 +700,7 @@ async fn update_reception(
     let view = service::update(
         &state.db,
         &caller,
-        &client(&req, &state),
+        &client,
         id.into_inner(),
         changes,
         |current| check_if_match(&req, &reception_dto(current)),
@@ -777,27 +725,21 @@ fn late_reason(raw: Option<&str>) -> Result<Option<String>, ApiError> {
     request_body(content = PublishRequest, description = "Optional"),
     responses(
         (status = 200, description = "Published (or already was)", body = ReceptionDto),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 403, response = crate::http::docs::Forbidden),
+        (status = 404, response = crate::http::docs::NotFound),
     )
 )]
 #[post("/{id}/publish")]
 async fn publish(
     req: HttpRequest,
+    client: ClientInfo,
     state: web::Data<AppState>,
     caller: AuthUser,
     id: web::Path<Uuid>,
     body: OptionalJson<PublishRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let late = late_reason(body.0.late_reason.as_deref())?;
-    let view = service::publish(
-        &state.db,
-        &caller,
-        &client(&req, &state),
-        id.into_inner(),
-        late,
-    )
-    .await?;
+    let view = service::publish(&state.db, &caller, &client, id.into_inner(), late).await?;
     json_with_etag(&req, StatusCode::OK, &reception_dto(&view))
 }
 
@@ -808,13 +750,13 @@ async fn publish(
     request_body = PublishRangeRequest,
     responses(
         (status = 200, description = "The sessions published", body = PublishRangeResultDto),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 403, response = crate::http::docs::Forbidden),
+        (status = 404, response = crate::http::docs::NotFound),
     )
 )]
 #[post("/receptions:publish")]
 async fn publish_range(
-    req: HttpRequest,
+    client: ClientInfo,
     state: web::Data<AppState>,
     caller: AuthUser,
     body: Json<PublishRangeRequest>,
@@ -822,15 +764,8 @@ async fn publish_range(
     let body = body.into_inner();
     let span = range(body.from, body.to)?;
     let late = late_reason(body.late_reason.as_deref())?;
-    let (views, late) = service::publish_range(
-        &state.db,
-        &caller,
-        &client(&req, &state),
-        body.station_id,
-        span,
-        late,
-    )
-    .await?;
+    let (views, late) =
+        service::publish_range(&state.db, &caller, &client, body.station_id, span, late).await?;
     Ok(HttpResponse::Ok().json(PublishRangeResultDto {
         published: views.iter().map(reception_dto).collect(),
         late,
@@ -845,19 +780,18 @@ async fn publish_range(
     params(("id" = Uuid, Path, description = "Session id")),
     responses(
         (status = 200, description = "Signed in", body = CheckInDto),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 403, response = crate::http::docs::Forbidden),
+        (status = 404, response = crate::http::docs::NotFound),
     )
 )]
 #[post("/{id}/check-in")]
 async fn check_in(
-    req: HttpRequest,
+    client: ClientInfo,
     state: web::Data<AppState>,
     caller: AuthUser,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let duty =
-        service::check_in(&state.db, &caller, &client(&req, &state), id.into_inner()).await?;
+    let duty = service::check_in(&state.db, &caller, &client, id.into_inner()).await?;
     Ok(HttpResponse::Ok().json(CheckInDto {
         reception_id: duty.reception_id,
         deputy_id: duty.deputy_id,
@@ -877,13 +811,14 @@ async fn check_in(
     request_body = AttendanceRequest,
     responses(
         (status = 200, description = "The session with its attendance", body = ReceptionDto),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 403, response = crate::http::docs::Forbidden),
+        (status = 404, response = crate::http::docs::NotFound),
     )
 )]
 #[put("/{id}/attendance/{deputy_id}")]
 async fn set_attendance(
     req: HttpRequest,
+    client: ClientInfo,
     state: web::Data<AppState>,
     caller: AuthUser,
     path: web::Path<(Uuid, Uuid)>,
@@ -903,7 +838,7 @@ async fn set_attendance(
     let view = service::set_attendance(
         &state.db,
         &caller,
-        &client(&req, &state),
+        &client,
         path.into_inner(),
         body.present,
         body.excused,
@@ -952,13 +887,14 @@ fn record_dto(view: RecordView) -> RecordDto {
     request_body = RecordRequest,
     responses(
         (status = 201, description = "Recorded", body = RecordDto),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 403, response = crate::http::docs::Forbidden),
+        (status = 404, response = crate::http::docs::NotFound),
     )
 )]
 #[post("/{id}/records")]
 async fn create_record(
     req: HttpRequest,
+    client: ClientInfo,
     state: web::Data<AppState>,
     caller: AuthUser,
     id: web::Path<Uuid>,
@@ -1019,14 +955,7 @@ async fn create_record(
         items,
         feedback,
     };
-    let view = records::create(
-        &state.db,
-        &caller,
-        &client(&req, &state),
-        id.into_inner(),
-        new,
-    )
-    .await?;
+    let view = records::create(&state.db, &caller, &client, id.into_inner(), new).await?;
     let location = format!("/api/v1/receptions/{}/records", view.record.reception_id);
     created(&req, &location, &record_dto(view))
 }
@@ -1039,8 +968,8 @@ async fn create_record(
     params(("id" = Uuid, Path, description = "Session id")),
     responses(
         (status = 200, description = "The records", body = [RecordDto]),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 403, response = crate::http::docs::Forbidden),
+        (status = 404, response = crate::http::docs::NotFound),
     )
 )]
 #[get("/{id}/records")]

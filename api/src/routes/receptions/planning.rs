@@ -23,7 +23,6 @@ use crate::domain::reception_plan::{self, OnDayOff, Pattern, Planned, Skipped};
 use crate::domain::roster;
 use crate::error::ApiError;
 use crate::http::client::ClientInfo;
-use crate::routes::holidays;
 
 /// A checked reception rule.
 #[derive(Debug, Clone)]
@@ -163,7 +162,7 @@ pub async fn generate(
             )
         })?;
     let reach = to.checked_add_days(POSTPONE_REACH).unwrap_or(to);
-    let calendar = holidays::service::calendar(&txn, from, reach).await?;
+    let calendar = crate::calendar::load(&txn, from, reach).await?;
     let existing = reception::Entity::find()
         .filter(reception::Column::StationId.eq(station_id))
         .filter(reception::Column::Day.between(from, reach))

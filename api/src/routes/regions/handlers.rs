@@ -20,7 +20,7 @@ use crate::http::json::Json;
 use crate::http::pagination::{Page, PageParams, PageRequest};
 use crate::http::params::Query;
 use crate::i18n::Text;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 const LIST: &str = "regions";
 const NAME_MAX: usize = 100;
@@ -99,19 +99,19 @@ fn node_dto(node: Node) -> RegionNode {
     responses(
         (status = 201, description = "Created", body = RegionDetailDto,
             headers(("Location" = String), ("ETag" = String))),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 409, response = crate::openapi::Conflict),
+        (status = 403, response = crate::http::docs::Forbidden),
+        (status = 409, response = crate::http::docs::Conflict),
     )
 )]
 #[post("")]
 async fn create_region(
     req: HttpRequest,
+    client: ClientInfo,
     state: web::Data<AppState>,
     caller: AdminUser,
     body: Json<CreateRegionRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let new = to_new_region(body.into_inner())?;
-    let client = ClientInfo::of(&req, state.settings.trust_forwarded_for);
     let region = service::create(&state.db, &caller, &client, new).await?;
     let location = format!("/api/v1/regions/{}", region.region.id);
     created(&req, &location, &detail_dto(region))
@@ -156,7 +156,7 @@ async fn list_regions(
     responses(
         (status = 200, description = "The tree", body = Vec<RegionNode>, headers(("ETag" = String))),
         (status = 304, description = "Not modified (If-None-Match)"),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 404, response = crate::http::docs::NotFound),
     )
 )]
 #[get("/tree")]
@@ -179,7 +179,7 @@ async fn region_tree(
     responses(
         (status = 200, description = "The region", body = RegionDetailDto, headers(("ETag" = String))),
         (status = 304, description = "Not modified (If-None-Match)"),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 404, response = crate::http::docs::NotFound),
     )
 )]
 #[get("/{id}")]
@@ -202,15 +202,16 @@ async fn get_region(
     request_body = UpdateRegionRequest,
     responses(
         (status = 200, description = "Updated", body = RegionDetailDto, headers(("ETag" = String))),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 412, response = crate::openapi::PreconditionFailed),
+        (status = 403, response = crate::http::docs::Forbidden),
+        (status = 404, response = crate::http::docs::NotFound),
+        (status = 409, response = crate::http::docs::Conflict),
+        (status = 412, response = crate::http::docs::PreconditionFailed),
     )
 )]
 #[patch("/{id}")]
 async fn update_region(
     req: HttpRequest,
+    client: ClientInfo,
     state: web::Data<AppState>,
     caller: AdminUser,
     id: web::Path<Uuid>,
@@ -230,7 +231,6 @@ async fn update_region(
         name: name.flatten().map(DisplayName::into_inner),
         code: code.flatten(),
     };
-    let client = ClientInfo::of(&req, state.settings.trust_forwarded_for);
     let updated = service::update(
         &state.db,
         &caller,
@@ -250,19 +250,19 @@ async fn update_region(
     params(("id" = Uuid, Path, description = "Region id")),
     responses(
         (status = 204, description = "Removed"),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
+        (status = 403, response = crate::http::docs::Forbidden),
+        (status = 404, response = crate::http::docs::NotFound),
+        (status = 409, response = crate::http::docs::Conflict),
     )
 )]
 #[delete("/{id}")]
 async fn delete_region(
-    req: HttpRequest,
+    client: ClientInfo,
     state: web::Data<AppState>,
     caller: AdminUser,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let client = ClientInfo::of(&req, state.settings.trust_forwarded_for);
+    let client = client.clone();
     service::delete(&state.db, &caller, &client, id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -7,8 +7,8 @@ use uuid::Uuid;
 
 use super::dto::{
     ChecklistEntryDto, ChecklistItemDto, ChecklistItemsDto, ChecklistItemsRequest,
-    ChecklistRequest, ChecklistSummaryDto, CreateStationRequest, LocationDto, OpeningHoursDto,
-    StaffMemberDto, StationChecklistDto, StationDetailDto, StationDto, StationFilters, StationSort,
+    ChecklistRequest, ChecklistSummaryDto, CreateStationRequest, OpeningHoursDto, StaffMemberDto,
+    StationChecklistDto, StationDetailDto, StationDto, StationFilters, StationSort,
     StationStatusDto, UpdateStationRequest,
 };
 use super::service::{
@@ -26,9 +26,10 @@ use crate::http::etag::{IfMatchHeader, check_if_match, created, json_with_etag};
 use crate::http::json::Json;
 use crate::http::pagination::{Page, PageParams, PageRequest};
 use crate::http::params::Query;
+use crate::http::wire::LocationDto;
 use crate::i18n::Text;
 use crate::routes::deputies::dto::DeputySummaryDto;
-use crate::startup::AppState;
+use crate::state::AppState;
 use entity::{checklist_item, station, station_checklist};
 
 const NAME_MAX: usize = 100;
@@ -377,18 +378,18 @@ fn list_name(order: Order) -> &'static str {
     request_body = CreateStationRequest,
     responses(
         (status = 201, description = "Created", body = StationDetailDto, headers(("Location" = String), ("ETag" = String))),
-        (status = 403, response = crate::openapi::Forbidden),
+        (status = 403, response = crate::http::docs::Forbidden),
     )
 )]
 #[post("")]
 async fn create_station(
     req: HttpRequest,
+    client: ClientInfo,
     state: web::Data<AppState>,
     caller: AdminUser,
     body: Json<CreateStationRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let new = to_new_station(body.into_inner())?;
-    let client = ClientInfo::of(&req, state.settings.trust_forwarded_for);
     let view = service::create(&state.db, &caller, &client, new).await?;
     created(
         &req,
@@ -406,8 +407,8 @@ async fn create_station(
     responses(
         (status = 200, description = "A page of stations", body = Page<StationDto>, headers(("ETag" = String))),
         (status = 304, description = "Not modified (If-None-Match)"),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 403, response = crate::http::docs::Forbidden),
+        (status = 404, response = crate::http::docs::NotFound),
     )
 )]
 #[get("")]
@@ -458,7 +459,7 @@ async fn list_stations(
     responses(
         (status = 200, description = "The station", body = StationDetailDto, headers(("ETag" = String))),
         (status = 304, description = "Not modified (If-None-Match)"),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 404, response = crate::http::docs::NotFound),
     )
 )]
 #[get("/{id}")]
@@ -482,14 +483,15 @@ async fn get_station(
     request_body = UpdateStationRequest,
     responses(
         (status = 200, description = "Updated", body = StationDetailDto, headers(("ETag" = String))),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 412, response = crate::openapi::PreconditionFailed),
+        (status = 403, response = crate::http::docs::Forbidden),
+        (status = 404, response = crate::http::docs::NotFound),
+        (status = 412, response = crate::http::docs::PreconditionFailed),
     )
 )]
 #[patch("/{id}")]
 async fn update_station(
     req: HttpRequest,
+    client: ClientInfo,
     state: web::Data<AppState>,
     caller: AuthUser,
     id: web::Path<Uuid>,
@@ -497,7 +499,6 @@ async fn update_station(
 ) -> Result<HttpResponse, ApiError> {
     let changes = to_changes(body.into_inner())?;
     let id = id.into_inner();
-    let client = ClientInfo::of(&req, state.settings.trust_forwarded_for);
     let deputies = service::deputies_at(state.db.reader(), id).await?;
     let view = service::update(&state.db, &caller, &client, id, changes, |current| {
         check_if_match(&req, &detail_dto(current, &deputies))
@@ -513,18 +514,18 @@ async fn update_station(
     params(("id" = Uuid, Path, description = "Station id")),
     responses(
         (status = 204, description = "Archived"),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 403, response = crate::http::docs::Forbidden),
+        (status = 404, response = crate::http::docs::NotFound),
     )
 )]
 #[delete("/{id}")]
 async fn archive_station(
-    req: HttpRequest,
+    client: ClientInfo,
     state: web::Data<AppState>,
     caller: AuthUser,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let client = ClientInfo::of(&req, state.settings.trust_forwarded_for);
+    let client = client.clone();
     service::archive(&state.db, &caller, &client, id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -538,8 +539,8 @@ async fn archive_station(
     responses(
         (status = 200, description = "The checklist", body = StationChecklistDto, headers(("ETag" = String))),
         (status = 304, description = "Not modified (If-None-Match)"),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 403, response = crate::http::docs::Forbidden),
+        (status = 404, response = crate::http::docs::NotFound),
     )
 )]
 #[get("/{id}/checklist")]
@@ -563,13 +564,14 @@ async fn get_checklist(
     request_body = ChecklistRequest,
     responses(
         (status = 200, description = "The checklist now", body = StationChecklistDto),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 403, response = crate::http::docs::Forbidden),
+        (status = 404, response = crate::http::docs::NotFound),
     )
 )]
 #[put("/{id}/checklist")]
 async fn put_checklist(
     req: HttpRequest,
+    client: ClientInfo,
     state: web::Data<AppState>,
     caller: AuthUser,
     id: web::Path<Uuid>,
@@ -606,7 +608,6 @@ async fn put_checklist(
         });
     }
     checks.finish()?;
-    let client = ClientInfo::of(&req, state.settings.trust_forwarded_for);
     let (station, entries) =
         service::set_checklist(&state.db, &caller, &client, id.into_inner(), answers).await?;
     json_with_etag(&req, StatusCode::OK, &checklist_dto(&station, entries))
@@ -620,8 +621,8 @@ async fn put_checklist(
     responses(
         (status = 200, description = "The checklist", body = ChecklistItemsDto, headers(("ETag" = String))),
         (status = 304, description = "Not modified (If-None-Match)"),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 422, response = crate::openapi::UnprocessableEntity),
+        (status = 404, response = crate::http::docs::NotFound),
+        (status = 422, response = crate::http::docs::UnprocessableEntity),
     )
 )]
 #[get("/{id}/checklist-items")]
@@ -647,13 +648,14 @@ async fn get_checklist_items(
     request_body = ChecklistItemsRequest,
     responses(
         (status = 200, description = "The checklist now", body = ChecklistItemsDto),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 403, response = crate::http::docs::Forbidden),
+        (status = 404, response = crate::http::docs::NotFound),
     )
 )]
 #[put("/{id}/checklist-items")]
 async fn put_checklist_items(
     req: HttpRequest,
+    client: ClientInfo,
     state: web::Data<AppState>,
     caller: AdminUser,
     id: web::Path<Uuid>,
@@ -686,7 +688,6 @@ async fn put_checklist_items(
         .collect();
     checks.finish()?;
     let id = id.into_inner();
-    let client = ClientInfo::of(&req, state.settings.trust_forwarded_for);
     let items = service::set_district_items(&state.db, &caller, &client, id, items).await?;
     json_with_etag(&req, StatusCode::OK, &items_dto(id, items))
 }

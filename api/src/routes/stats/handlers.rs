@@ -15,7 +15,7 @@ use super::report::{self, RowKind, Sort};
 use crate::auth::AuthUser;
 use crate::error::ApiError;
 use crate::http::params::Query;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(attendance)
@@ -36,8 +36,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
     params(AttendanceFilters),
     responses(
         (status = 200, description = "The report", body = AttendanceReportDto),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 403, response = crate::openapi::Forbidden),
+        (status = 400, response = crate::http::docs::BadRequest),
+        (status = 403, response = crate::http::docs::Forbidden),
     )
 )]
 #[get("/attendance")]
@@ -116,9 +116,9 @@ async fn prepare(
     params(ReportFilters),
     responses(
         (status = 200, description = "The figures", body = OverviewDto),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 400, response = crate::http::docs::BadRequest),
+        (status = 403, response = crate::http::docs::Forbidden),
+        (status = 404, response = crate::http::docs::NotFound),
     )
 )]
 #[get("/overview")]
@@ -168,9 +168,9 @@ async fn rows(
     params(ReportFilters, SortFilter),
     responses(
         (status = 200, description = "One row per station", body = RowsDto),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 400, response = crate::http::docs::BadRequest),
+        (status = 403, response = crate::http::docs::Forbidden),
+        (status = 404, response = crate::http::docs::NotFound),
     )
 )]
 #[get("/stations")]
@@ -198,9 +198,9 @@ async fn stations(
     params(ReportFilters, SortFilter),
     responses(
         (status = 200, description = "One row per handling unit", body = RowsDto),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 400, response = crate::http::docs::BadRequest),
+        (status = 403, response = crate::http::docs::Forbidden),
+        (status = 404, response = crate::http::docs::NotFound),
     )
 )]
 #[get("/units")]
@@ -227,9 +227,9 @@ async fn units(
     params(ReportFilters, SortFilter),
     responses(
         (status = 200, description = "One row per category", body = RowsDto),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 400, response = crate::http::docs::BadRequest),
+        (status = 403, response = crate::http::docs::Forbidden),
+        (status = 404, response = crate::http::docs::NotFound),
     )
 )]
 #[get("/categories")]
@@ -257,9 +257,9 @@ async fn categories(
     params(ReportFilters, TrendFilter),
     responses(
         (status = 200, description = "The figures per part of the period", body = TrendDto),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 400, response = crate::http::docs::BadRequest),
+        (status = 403, response = crate::http::docs::Forbidden),
+        (status = 404, response = crate::http::docs::NotFound),
     )
 )]
 #[get("/trend")]

@@ -26,6 +26,19 @@ pub struct Period {
 }
 
 impl Period {
+    /// The local calendar year `year` (this year by default), with the year itself.
+    pub fn year(year: Option<i32>) -> (i32, Period) {
+        let year = year.unwrap_or_else(|| crate::domain::local_time::today().year());
+        let day = |m, d| NaiveDate::from_ymd_opt(year, m, d).unwrap_or_default();
+        (
+            year,
+            Period {
+                from: day(1, 1),
+                to: day(12, 31),
+            },
+        )
+    }
+
     /// The period from the optional query parameters; `today` fills the gaps.
     pub fn resolve(
         from: Option<NaiveDate>,

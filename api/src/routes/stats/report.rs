@@ -85,10 +85,7 @@ pub fn to_dto(f: &Figures, parts: Parts) -> FiguresDto {
 /// The working-day calendar of the period (and of replies after it, up to today).
 pub async fn calendar_for(db: &impl Reader, period: Period) -> Result<WorkingCalendar, ApiError> {
     let today = crate::domain::local_time::today();
-    Ok(
-        crate::routes::holidays::service::calendar(db, period.from, Ord::max(today, period.to))
-            .await?,
-    )
+    Ok(crate::calendar::load(db, period.from, Ord::max(today, period.to)).await?)
 }
 
 /// The overview: one set of figures for the whole reach.

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::routes::stations::dto::{LocationDto, PhoneNumberOrBlank};
+use crate::http::wire::{LocationDto, PhoneNumberOrBlank};
 
 /// How a submission came in. `miniapp` and `qr` are set by the API for voters' own submissions;
 /// staff entering one from another channel name it.

@@ -22,9 +22,9 @@ use crate::http::idempotency::{REPLAYED, parse_key, request_hash};
 use crate::http::json::Json;
 use crate::http::pagination::{Page, PageParams, PageRequest};
 use crate::http::params::Query;
+use crate::http::wire::LocationDto;
 use crate::i18n::{Lang, Text};
-use crate::routes::stations::dto::LocationDto;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 const LIST: &str = "submissions";
 
@@ -69,10 +69,6 @@ pub fn routes(cfg: &mut ServiceConfig) {
 pub fn track_routes(cfg: &mut ServiceConfig) {
     cfg.service(track_submission)
         .service(rate_tracked_submission);
-}
-
-fn client(req: &HttpRequest, state: &AppState) -> ClientInfo {
-    ClientInfo::of(req, state.settings.trust_forwarded_for)
 }
 
 pub fn channel_dto(c: SubmissionChannel) -> SubmissionChannelDto {
@@ -261,6 +257,13 @@ async fn dto(
         .await?
         .pop()
         .ok_or_else(|| ApiError::internal(anyhow::anyhow!("no DTO")))
+}
+
+fn intake(state: &AppState) -> service::Intake<'_> {
+    service::Intake {
+        access_key: &state.access_key,
+        limits: &state.rate_limits,
+    }
 }
 
 fn not_settable(field: &str) -> FieldError {
@@ -455,16 +458,17 @@ fn text(field: &str, raw: &str, max: usize) -> Result<String, FieldError> {
     request_body = CreateSubmissionRequest,
     responses(
         (status = 201, description = "Received", body = CreatedSubmissionDto, headers(("Location" = String))),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 422, response = crate::openapi::UnprocessableEntity),
-        (status = 429, response = crate::openapi::TooManyRequests),
+        (status = 400, response = crate::http::docs::BadRequest),
+        (status = 401, response = crate::http::docs::Unauthorized),
+        (status = 403, response = crate::http::docs::Forbidden),
+        (status = 422, response = crate::http::docs::UnprocessableEntity),
+        (status = 429, response = crate::http::docs::TooManyRequests),
     )
 )]
 #[post("/submissions")]
 async fn create_submission(
     req: HttpRequest,
+    client: ClientInfo,
     state: web::Data<AppState>,
     caller: MaybeAuthUser,
     body: Json<RawBody>,
@@ -492,12 +496,19 @@ async fn create_submission(
     } else {
         None
     };
-    let client = client(&req, &state);
     let Created {
         submission,
         access_code,
         replayed,
-    } = service::create(&state, submitter, &client, new, idempotency).await?;
+    } = service::create(
+        &state.db,
+        intake(&state),
+        submitter,
+        &client,
+        new,
+        idempotency,
+    )
+    .await?;
     let staff = matches!(submitter, Submitter::Staff(_));
     let similar = service::similar(state.db.reader(), &submission)
         .await?
@@ -597,9 +608,9 @@ async fn page_of(
     params(PageParams, SubmissionFilters),
     responses(
         (status = 200, description = "A page of submissions", body = Page<SubmissionDto>),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
+        (status = 400, response = crate::http::docs::BadRequest),
+        (status = 401, response = crate::http::docs::Unauthorized),
+        (status = 403, response = crate::http::docs::Forbidden),
     )
 )]
 #[get("/submissions")]
@@ -621,8 +632,8 @@ async fn list_submissions(
     params(PageParams),
     responses(
         (status = 200, description = "A page of the caller's submissions", body = Page<SubmissionDto>),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
+        (status = 401, response = crate::http::docs::Unauthorized),
+        (status = 403, response = crate::http::docs::Forbidden),
     )
 )]
 #[get("/me/submissions")]
@@ -645,20 +656,21 @@ async fn my_submissions(
     responses(
         (status = 200, description = "The submission", body = SubmissionDto, headers(("ETag" = String))),
         (status = 304, description = "Not modified"),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 401, response = crate::http::docs::Unauthorized),
+        (status = 404, response = crate::http::docs::NotFound),
     )
 )]
 #[get("/{id}")]
 async fn get_submission(
     req: HttpRequest,
+    client: ClientInfo,
     state: web::Data<AppState>,
     caller: AuthUser,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let (found, viewer) = access::find(state.db.reader(), &caller, *id).await?;
     if viewer == Viewer::Staff {
-        service::record_view(&state, &caller, &client(&req, &state), &found).await?;
+        service::record_view(&state.db, &caller, &client, &found).await?;
     }
     let body = dto(state.db.reader(), found, viewer).await?;
     json_with_etag(&req, StatusCode::OK, &body)
@@ -674,8 +686,8 @@ async fn get_submission(
     responses(
         (status = 200, description = "The status", body = SubmissionStatusBodyDto, headers(("ETag" = String))),
         (status = 304, description = "Not modified"),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 401, response = crate::http::docs::Unauthorized),
+        (status = 404, response = crate::http::docs::NotFound),
     )
 )]
 #[get("/{id}/status")]
@@ -849,8 +861,8 @@ async fn full_timeline(
     params(("id" = Uuid, Path, description = "Submission id")),
     responses(
         (status = 200, description = "The timeline", body = Vec<TimelineEntryDto>),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 401, response = crate::http::docs::Unauthorized),
+        (status = 404, response = crate::http::docs::NotFound),
     )
 )]
 #[get("/{id}/timeline")]
@@ -943,17 +955,18 @@ fn triage_of(body: TriageRequest) -> Result<(Triage, Option<String>), ApiError> 
     request_body = TriageRequest,
     responses(
         (status = 200, description = "The submission after the step", body = SubmissionDto),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 412, response = crate::openapi::PreconditionFailed),
-        (status = 422, response = crate::openapi::UnprocessableEntity),
+        (status = 401, response = crate::http::docs::Unauthorized),
+        (status = 403, response = crate::http::docs::Forbidden),
+        (status = 404, response = crate::http::docs::NotFound),
+        (status = 409, response = crate::http::docs::Conflict),
+        (status = 412, response = crate::http::docs::PreconditionFailed),
+        (status = 422, response = crate::http::docs::UnprocessableEntity),
     )
 )]
 #[post("/{id}/triage")]
 async fn triage_submission(
     req: HttpRequest,
+    client: ClientInfo,
     state: web::Data<AppState>,
     caller: AuthUser,
     id: web::Path<Uuid>,
@@ -964,9 +977,9 @@ async fn triage_submission(
     let current_dto = dto(state.db.reader(), current.clone(), viewer).await?;
     check_if_match(&req, &current_dto)?;
     let updated = service::triage(
-        &state,
+        &state.db,
         &caller,
-        &client(&req, &state),
+        &client,
         *id,
         step,
         internal,
@@ -995,10 +1008,10 @@ fn feedback_of(body: FeedbackRequest) -> Result<(Rating, Option<String>), ApiErr
     request_body = FeedbackRequest,
     responses(
         (status = 200, description = "The submission with its feedback", body = SubmissionDto),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 422, response = crate::openapi::UnprocessableEntity),
+        (status = 401, response = crate::http::docs::Unauthorized),
+        (status = 404, response = crate::http::docs::NotFound),
+        (status = 409, response = crate::http::docs::Conflict),
+        (status = 422, response = crate::http::docs::UnprocessableEntity),
     )
 )]
 #[post("/{id}/feedback")]
@@ -1015,7 +1028,7 @@ async fn rate_submission(
         // Only the voter rates; staff seeing it does not make it theirs.
         return Err(ApiError::NotFound);
     }
-    let updated = service::feedback(&state, &current, rating, comment).await?;
+    let updated = service::feedback(&state.db, &current, rating, comment).await?;
     let body = dto(state.db.reader(), updated, viewer).await?;
     json_with_etag(&req, StatusCode::OK, &body)
 }
@@ -1028,19 +1041,19 @@ async fn rate_submission(
     params(("id" = Uuid, Path, description = "Submission id")),
     responses(
         (status = 200, description = "The contact details", body = ContactDto),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 401, response = crate::http::docs::Unauthorized),
+        (status = 403, response = crate::http::docs::Forbidden),
+        (status = 404, response = crate::http::docs::NotFound),
     )
 )]
 #[post("/{id}/contact:reveal")]
 async fn reveal_contact(
-    req: HttpRequest,
+    client: ClientInfo,
     state: web::Data<AppState>,
     caller: AuthUser,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let found = service::reveal(&state, &caller, &client(&req, &state), *id).await?;
+    let found = service::reveal(&state.db, &caller, &client, *id).await?;
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .json(ContactDto {
@@ -1097,20 +1110,21 @@ async fn tracked(
     ),
     responses(
         (status = 200, description = "The submission's status and timeline", body = TrackedSubmissionDto),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 429, response = crate::openapi::TooManyRequests),
+        (status = 404, response = crate::http::docs::NotFound),
+        (status = 429, response = crate::http::docs::TooManyRequests),
     )
 )]
 #[get("/{tracking_no}")]
 async fn track_submission(
     req: HttpRequest,
+    client: ClientInfo,
     state: web::Data<AppState>,
     // No token is needed here, but one that is sent must be good (else 401).
     _caller: PublicCaller,
     tracking_no: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let code = access_code_of(&req)?;
-    let found = service::track(&state, &client(&req, &state), &tracking_no, &code).await?;
+    let found = service::track(&state.db, intake(&state), &client, &tracking_no, &code).await?;
     let body = tracked(&req, &state, found).await?;
     let mut response = json_with_etag(&req, StatusCode::OK, &body)?;
     response.headers_mut().insert(
@@ -1131,15 +1145,16 @@ async fn track_submission(
     request_body = FeedbackRequest,
     responses(
         (status = 200, description = "The submission's status and timeline", body = TrackedSubmissionDto),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 422, response = crate::openapi::UnprocessableEntity),
-        (status = 429, response = crate::openapi::TooManyRequests),
+        (status = 404, response = crate::http::docs::NotFound),
+        (status = 409, response = crate::http::docs::Conflict),
+        (status = 422, response = crate::http::docs::UnprocessableEntity),
+        (status = 429, response = crate::http::docs::TooManyRequests),
     )
 )]
 #[post("/{tracking_no}/feedback")]
 async fn rate_tracked_submission(
     req: HttpRequest,
+    client: ClientInfo,
     state: web::Data<AppState>,
     // No token is needed here, but one that is sent must be good (else 401).
     _caller: PublicCaller,
@@ -1148,8 +1163,8 @@ async fn rate_tracked_submission(
 ) -> Result<HttpResponse, ApiError> {
     let (rating, comment) = feedback_of(body.into_inner())?;
     let code = access_code_of(&req)?;
-    let found = service::track(&state, &client(&req, &state), &tracking_no, &code).await?;
-    let updated = service::feedback(&state, &found, rating, comment).await?;
+    let found = service::track(&state.db, intake(&state), &client, &tracking_no, &code).await?;
+    let updated = service::feedback(&state.db, &found, rating, comment).await?;
     let body = tracked(&req, &state, updated).await?;
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
@@ -1167,13 +1182,14 @@ async fn rate_tracked_submission(
     responses(
         (status = 201, description = "Created", body = SubmissionDto, headers(("Location" = String))),
         (status = 200, description = "This ticket was sent before: its submission", body = SubmissionDto),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 422, response = crate::openapi::UnprocessableEntity),
+        (status = 403, response = crate::http::docs::Forbidden),
+        (status = 422, response = crate::http::docs::UnprocessableEntity),
     )
 )]
 #[post("/intake/tickets")]
 async fn create_ticket(
     req: HttpRequest,
+    client: ClientInfo,
     state: web::Data<AppState>,
     caller: AuthUser,
     body: Json<RawBody>,
@@ -1247,7 +1263,7 @@ async fn create_ticket(
         channel,
     };
     let created_row =
-        match service::create(&state, submitter, &client(&req, &state), new, None).await {
+        match service::create(&state.db, intake(&state), submitter, &client, new, None).await {
             Ok(created) => created.submission,
             // The same ticket sent twice at once: the other request created it. Any other clash
             // (no such ticket after all) is answered as it came.

@@ -18,13 +18,13 @@ use uuid::Uuid;
 use super::access::{self, Viewer};
 use crate::audit::{self, Actor, Entry};
 use crate::auth::AuthUser;
+use crate::db::Db;
 use crate::domain::access_code;
 use crate::domain::similarity::{bigrams, jaccard};
 use crate::error::ApiError;
 use crate::http::client::ClientInfo;
-use crate::http::rate_limit::ip_key;
+use crate::http::rate_limit::{RateLimits, ip_key};
 use crate::i18n::Text;
-use crate::startup::AppState;
 
 /// At most this many photos per submission.
 pub const MAX_ATTACHMENTS: usize = 9;
@@ -97,10 +97,18 @@ fn principal(submitter: Submitter<'_>) -> String {
     }
 }
 
+/// What intake and tracking need beside the database: the key that derives and checks the
+/// access codes (never stored), and the budgets of submitters and of tracking look-ups.
+#[derive(Debug, Clone, Copy)]
+pub struct Intake<'a> {
+    pub access_key: &'a [u8],
+    pub limits: &'a RateLimits,
+}
+
 /// The first attempt of a retried create, if any: the same request again is a replay, another
 /// request under the same key a 422.
 async fn replay_of(
-    state: &AppState,
+    intake: Intake<'_>,
     db: &impl ConnectionTrait,
     stored_key: &str,
     request_hash: &str,
@@ -118,7 +126,7 @@ async fn replay_of(
     let access_code = found
         .access_nonce
         .as_deref()
-        .map(|nonce| access_code::derive(&state.access_key, found.id, nonce));
+        .map(|nonce| access_code::derive(intake.access_key, found.id, nonce));
     Ok(Some(Created {
         submission: found,
         access_code,
@@ -128,22 +136,19 @@ async fn replay_of(
 
 /// Checks the budgets of `submitter` (after a replay was ruled out: retries cost nothing).
 fn check_rate(
-    state: &AppState,
+    limits: &RateLimits,
     submitter: Submitter<'_>,
     client: &ClientInfo,
 ) -> Result<(), ApiError> {
     let ip = ip_key(client.ip.as_deref());
     match submitter {
         Submitter::Voter(user) => {
-            state.rate_limits.submit_per_ip.check(ip)?;
-            state
-                .rate_limits
-                .submit_per_voter
-                .check(&user.id.to_string())
+            limits.submit_per_ip.check(ip)?;
+            limits.submit_per_voter.check(&user.id.to_string())
         }
         Submitter::Anonymous => {
-            state.rate_limits.submit_per_ip.check(ip)?;
-            state.rate_limits.anonymous_submit_per_ip.check(ip)
+            limits.submit_per_ip.check(ip)?;
+            limits.anonymous_submit_per_ip.check(ip)
         }
         // Staff type in letters and calls; their own accounts are the control. Clients are
         // configured by administrators, and their tickets are deduplicated by external id.
@@ -324,7 +329,8 @@ async fn may_enter(
 
 /// Creates a submission, or answers a retry with the first attempt's.
 pub async fn create(
-    state: &AppState,
+    db: &Db,
+    intake: Intake<'_>,
     submitter: Submitter<'_>,
     client: &ClientInfo,
     new: NewSubmission,
@@ -334,15 +340,15 @@ pub async fn create(
         .as_ref()
         .map(|i| format!("{}:{}", principal(submitter), i.key));
     if let (Some(key), Some(i)) = (&stored_key, &idempotency)
-        && let Some(first) = replay_of(state, state.db.reader(), key, &i.request_hash).await?
+        && let Some(first) = replay_of(intake, db.reader(), key, &i.request_hash).await?
     {
         return Ok(first);
     }
-    check_rate(state, submitter, client)?;
+    check_rate(intake.limits, submitter, client)?;
 
-    let db = state.db.reader();
+    let reader = db.reader();
     let mut new = new;
-    let category = category_of(db, &new.category).await?;
+    let category = category_of(reader, &new.category).await?;
     // A reception entry belongs to the station of its session.
     if let Submitter::Staff(_) = submitter
         && new.channel == Some(SubmissionChannel::Reception)
@@ -357,7 +363,7 @@ pub async fn create(
                 ),
             )
         })?;
-        let station = record_item_station(db, item).await?;
+        let station = record_item_station(reader, item).await?;
         match new.station_id {
             Some(s) if s != station => {
                 return Err(ApiError::rule(
@@ -369,10 +375,10 @@ pub async fn create(
             _ => new.station_id = Some(station),
         }
     }
-    let target = resolve_target(db, &new).await?;
+    let target = resolve_target(reader, &new).await?;
     let channel = match submitter {
         Submitter::Staff(caller) => {
-            if !may_enter(db, caller, &target).await? {
+            if !may_enter(reader, caller, &target).await? {
                 return Err(ApiError::Forbidden(Text::fixed(
                     "只能为本站（或本人、辖区内）录入意见。",
                     "You may enter submissions only for your own stations, yourself or your scope.",
@@ -386,7 +392,7 @@ pub async fn create(
             // A client sends tickets for its own region only.
             caller
                 .scope()
-                .ensure_contains(db, target.region_id)
+                .ensure_contains(reader, target.region_id)
                 .await
                 .map_err(|_| {
                     ApiError::validation(
@@ -409,8 +415,8 @@ pub async fn create(
     let nonce = matches!(submitter, Submitter::Anonymous).then(access_code::new_nonce);
     let code = nonce
         .as_deref()
-        .map(|n| access_code::derive(&state.access_key, id, n));
-    let txn = state.db.begin_write().await?;
+        .map(|n| access_code::derive(intake.access_key, id, n));
+    let txn = db.begin_write().await?;
     let year = (now + chrono::Duration::hours(8)).year();
     let tracking_no = next_tracking_no(&txn, year).await?;
     let (voter_id, entered_by) = match submitter {
@@ -454,7 +460,7 @@ pub async fn create(
         access_nonce: Set(nonce),
         access_code_hash: Set(code
             .as_deref()
-            .map(|c| access_code::hash(&state.access_key, c))),
+            .map(|c| access_code::hash(intake.access_key, c))),
         result_note: Set(None),
         referred_to: Set(None),
         resolved_at: Set(None),
@@ -478,8 +484,7 @@ pub async fn create(
             // A concurrent retry with the same key won the race: answer with its submission.
             drop(txn);
             if let (Some(key), Some(i)) = (&stored_key, &idempotency)
-                && let Some(first) =
-                    replay_of(state, state.db.writer(), key, &i.request_hash).await?
+                && let Some(first) = replay_of(intake, db.writer(), key, &i.request_hash).await?
             {
                 return Ok(first);
             }
@@ -764,7 +769,7 @@ impl Triage {
 
 /// Applies a triage step as `caller` (staff in scope or the addressed deputy).
 pub async fn triage(
-    state: &AppState,
+    db: &Db,
     caller: &AuthUser,
     client: &ClientInfo,
     id: Uuid,
@@ -772,7 +777,7 @@ pub async fn triage(
     internal_note: Option<String>,
     expected_version: Option<i32>,
 ) -> Result<submission::Model, ApiError> {
-    let txn = state.db.begin_write().await?;
+    let txn = db.begin_write().await?;
     let (current, viewer) = access::find(&txn, caller, id).await?;
     if !viewer.handles() {
         return Err(ApiError::Forbidden(Text::fixed(
@@ -913,7 +918,7 @@ pub async fn triage(
 
 /// Records the voter's feedback on `current`: once, after a result.
 pub async fn feedback(
-    state: &AppState,
+    db: &Db,
     current: &submission::Model,
     rating: Rating,
     comment: Option<String>,
@@ -923,11 +928,11 @@ pub async fn feedback(
     // the voters rate the new one.
     let case = if current.status == Converted {
         let link = entity::suggestion_source::Entity::find_by_id(current.id)
-            .one(state.db.reader())
+            .one(db.reader())
             .await?
             .ok_or(ApiError::NotFound)?;
         let case = entity::suggestion::Entity::find_by_id(link.suggestion_id)
-            .one(state.db.reader())
+            .one(db.reader())
             .await?
             .ok_or(ApiError::NotFound)?;
         if case.status != "replied" {
@@ -965,7 +970,7 @@ pub async fn feedback(
         ));
     }
     let now = crate::clock::now();
-    let txn = state.db.begin_write().await?;
+    let txn = db.begin_write().await?;
     let updated = submission::Entity::update_many()
         .col_expr(submission::Column::FeedbackRating, Expr::value(rating))
         .col_expr(
@@ -1031,25 +1036,26 @@ fn rating_name(rating: Rating) -> String {
 /// The submission `tracking_no` if `code` is its access code; 404 for a wrong number or code
 /// alike. Look-ups are rate-limited per address, whether they succeed or not.
 pub async fn track(
-    state: &AppState,
+    db: &Db,
+    intake: Intake<'_>,
     client: &ClientInfo,
     tracking_no: &str,
     code: &str,
 ) -> Result<submission::Model, ApiError> {
-    state
-        .rate_limits
+    intake
+        .limits
         .track_per_ip
         .check(ip_key(client.ip.as_deref()))?;
     let found = submission::Entity::find()
         .filter(submission::Column::TrackingNo.eq(tracking_no.trim().to_uppercase()))
-        .one(state.db.reader())
+        .one(db.reader())
         .await?;
     // Hash even when the number is unknown, so timing says nothing about which part was wrong.
     let stored = found
         .as_ref()
         .and_then(|s| s.access_code_hash.clone())
         .unwrap_or_else(|| "0".repeat(64));
-    let matches = access_code::matches(&state.access_key, code, &stored);
+    let matches = access_code::matches(intake.access_key, code, &stored);
     match found {
         Some(found) if matches && found.access_code_hash.is_some() => Ok(found),
         _ => Err(ApiError::NotFound),
@@ -1097,19 +1103,19 @@ pub async fn categories_of(
 
 /// Shows the whole contact details of a submission to staff, and records that they did.
 pub async fn reveal(
-    state: &AppState,
+    db: &Db,
     caller: &AuthUser,
     client: &ClientInfo,
     id: Uuid,
 ) -> Result<submission::Model, ApiError> {
-    let (found, viewer) = access::find(state.db.reader(), caller, id).await?;
+    let (found, viewer) = access::find(db.reader(), caller, id).await?;
     if viewer != Viewer::Staff {
         return Err(ApiError::Forbidden(Text::fixed(
             "只有联络站工作人员和管理员可以查看完整联系方式。",
             "Only station staff and administrators may reveal contact details.",
         )));
     }
-    let txn = state.db.begin_write().await?;
+    let txn = db.begin_write().await?;
     audit::record(
         &txn,
         Actor::user(caller, client),
@@ -1122,12 +1128,12 @@ pub async fn reveal(
 
 /// Records that staff opened a submission's details (who viewed a case is part of its trail).
 pub async fn record_view(
-    state: &AppState,
+    db: &Db,
     caller: &AuthUser,
     client: &ClientInfo,
     found: &submission::Model,
 ) -> Result<(), ApiError> {
-    let txn = state.db.begin_write().await?;
+    let txn = db.begin_write().await?;
     audit::record(
         &txn,
         Actor::user(caller, client),

@@ -19,7 +19,7 @@ use crate::http::etag::{check_if_match, created, json_with_etag};
 use crate::http::json::Json;
 use crate::http::pagination::{Page, PageParams, PageRequest};
 use crate::http::params::Query;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 const LIST: &str = "suggestions";
 
@@ -142,10 +142,6 @@ fn dto_with(
     })
 }
 
-fn client(req: &HttpRequest, state: &AppState) -> ClientInfo {
-    ClientInfo::of(req, state.settings.trust_forwarded_for)
-}
-
 /// Creates a suggestion. A deputy writes a deputy suggestion, a `draft` with themselves as lead
 /// author (and `co_author_ids` co-signing) for the `township`, `county` or `city` congress;
 /// station staff or an administrator in scope open a station case at their station, directly
@@ -157,12 +153,13 @@ fn client(req: &HttpRequest, state: &AppState) -> ClientInfo {
     request_body = CreateSuggestionRequest,
     responses(
         (status = 201, description = "Created", body = SuggestionDto, headers(("Location" = String))),
-        (status = 403, response = crate::openapi::Forbidden),
+        (status = 403, response = crate::http::docs::Forbidden),
     )
 )]
 #[post("")]
 async fn create_suggestion(
     req: HttpRequest,
+    client: ClientInfo,
     state: web::Data<AppState>,
     caller: AuthUser,
     body: Json<CreateSuggestionRequest>,
@@ -209,7 +206,7 @@ async fn create_suggestion(
         level: body.level.map(CongressLevelDto::as_str),
         co_author_ids: body.co_author_ids,
     };
-    let row = service::create(&state, &caller, &client(&req, &state), new).await?;
+    let row = service::create(&state.db, &caller, &client, new).await?;
     let db = state.db.reader();
     let roles = access::roles_of(db, &caller, &row).await?;
     let body = dto(db, row, &roles).await?;
@@ -224,7 +221,7 @@ async fn create_suggestion(
     params(PageParams, SuggestionFilters),
     responses(
         (status = 200, description = "A page of suggestions", body = Page<SuggestionDto>),
-        (status = 403, response = crate::openapi::Forbidden),
+        (status = 403, response = crate::http::docs::Forbidden),
     )
 )]
 #[get("")]
@@ -281,7 +278,7 @@ async fn list_suggestions(
     responses(
         (status = 200, description = "The suggestion", body = SuggestionDto, headers(("ETag" = String))),
         (status = 304, description = "Not modified"),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 404, response = crate::http::docs::NotFound),
     )
 )]
 #[get("/{id}")]
@@ -305,7 +302,7 @@ async fn get_suggestion(
     responses(
         (status = 200, description = "The status", body = SuggestionStatusBodyDto, headers(("ETag" = String))),
         (status = 304, description = "Not modified"),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 404, response = crate::http::docs::NotFound),
     )
 )]
 #[get("/{id}/status")]
@@ -334,7 +331,7 @@ async fn suggestion_status(
     params(("id" = Uuid, Path, description = "Suggestion id")),
     responses(
         (status = 200, description = "The events", body = Vec<SuggestionEventDto>),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 404, response = crate::http::docs::NotFound),
     )
 )]
 #[get("/{id}/events")]
@@ -376,15 +373,16 @@ async fn suggestion_events(
     request_body = SuperviseRequest,
     responses(
         (status = 200, description = "The supervised case", body = SuggestionDto),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 422, response = crate::openapi::UnprocessableEntity),
+        (status = 403, response = crate::http::docs::Forbidden),
+        (status = 404, response = crate::http::docs::NotFound),
+        (status = 409, response = crate::http::docs::Conflict),
+        (status = 422, response = crate::http::docs::UnprocessableEntity),
     )
 )]
 #[post("/{id}/supervise")]
 async fn supervise_suggestion(
     req: HttpRequest,
+    client: ClientInfo,
     state: web::Data<AppState>,
     caller: AuthUser,
     id: web::Path<Uuid>,
@@ -393,15 +391,8 @@ async fn supervise_suggestion(
     let body = body.into_inner();
     let note = name::optional("note", body.note.as_deref(), 500)
         .map_err(|e| ApiError::Validation(vec![e]))?;
-    let row = service::supervise(
-        &state,
-        &caller,
-        &client(&req, &state),
-        *id,
-        body.level.as_str(),
-        note,
-    )
-    .await?;
+    let row =
+        service::supervise(&state.db, &caller, &client, *id, body.level.as_str(), note).await?;
     let db = state.db.reader();
     let roles = access::roles_of(db, &caller, &row).await?;
     json_with_etag(&req, StatusCode::OK, &dto(db, row, &roles).await?)
@@ -417,15 +408,16 @@ async fn supervise_suggestion(
     request_body = CoUnitInputRequest,
     responses(
         (status = 200, description = "The case with the input", body = SuggestionDto),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 422, response = crate::openapi::UnprocessableEntity),
+        (status = 403, response = crate::http::docs::Forbidden),
+        (status = 404, response = crate::http::docs::NotFound),
+        (status = 409, response = crate::http::docs::Conflict),
+        (status = 422, response = crate::http::docs::UnprocessableEntity),
     )
 )]
 #[post("/{id}/input")]
 async fn co_unit_input(
     req: HttpRequest,
+    client: ClientInfo,
     state: web::Data<AppState>,
     caller: AuthUser,
     id: web::Path<Uuid>,
@@ -440,7 +432,7 @@ async fn co_unit_input(
                 crate::i18n::Text::fixed("意见不能为空。", "The input cannot be empty."),
             )
         })?;
-    let row = service::co_unit_input(&state, &caller, &client(&req, &state), *id, text).await?;
+    let row = service::co_unit_input(&state.db, &caller, &client, *id, text).await?;
     let db = state.db.reader();
     let roles = access::roles_of(db, &caller, &row).await?;
     json_with_etag(&req, StatusCode::OK, &dto(db, row, &roles).await?)
@@ -458,16 +450,17 @@ async fn co_unit_input(
     request_body = TransitionRequest,
     responses(
         (status = 200, description = "The suggestion after the transition", body = SuggestionDto),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 412, response = crate::openapi::PreconditionFailed),
-        (status = 422, response = crate::openapi::UnprocessableEntity),
+        (status = 403, response = crate::http::docs::Forbidden),
+        (status = 404, response = crate::http::docs::NotFound),
+        (status = 409, response = crate::http::docs::Conflict),
+        (status = 412, response = crate::http::docs::PreconditionFailed),
+        (status = 422, response = crate::http::docs::UnprocessableEntity),
     )
 )]
 #[post("/{id}/transitions")]
 async fn transition_suggestion(
     req: HttpRequest,
+    client: ClientInfo,
     state: web::Data<AppState>,
     caller: AuthUser,
     id: web::Path<Uuid>,
@@ -506,9 +499,9 @@ async fn transition_suggestion(
         None
     };
     let row = service::transition(
-        &state,
+        &state.db,
         &caller,
-        &client(&req, &state),
+        &client,
         *id,
         body.action.into(),
         details,

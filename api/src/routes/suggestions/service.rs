@@ -16,6 +16,7 @@ use uuid::Uuid;
 use super::access;
 use crate::audit::{self, Actor, Entry};
 use crate::auth::AuthUser;
+use crate::db::Db;
 use crate::domain::local_time::local_date;
 use crate::domain::suggestion_flow::{
     self, Action, Attempt, Case, Kind, Rating, Refusal, Role, State,
@@ -24,7 +25,6 @@ use crate::error::{ApiError, FieldError};
 use crate::http::client::ClientInfo;
 use crate::i18n::Text;
 use crate::notify::outbox::{self, Message};
-use crate::startup::AppState;
 use entity::notification::Channel;
 
 /// Working days a unit has for a station case unless staff say otherwise.
@@ -70,12 +70,12 @@ fn invalid(field: &str, code: &'static str, zh: &'static str, en: &'static str) 
 
 /// Creates a suggestion: a deputy's draft, or a station case opened by staff.
 pub async fn create(
-    state: &AppState,
+    db: &Db,
     caller: &AuthUser,
     client: &ClientInfo,
     new: NewSuggestion,
 ) -> Result<suggestion::Model, ApiError> {
-    let txn = state.db.begin_write().await?;
+    let txn = db.begin_write().await?;
     let row = create_in(&txn, caller, client, new).await?;
     txn.commit().await?;
     Ok(row)
@@ -598,12 +598,8 @@ async fn deadline_of(
     match kind {
         Kind::StationCase => {
             // 15 working days lie well within 60 calendar days, whatever the holidays.
-            let calendar = crate::routes::holidays::service::calendar(
-                db,
-                today,
-                today + chrono::Duration::days(60),
-            )
-            .await?;
+            let calendar =
+                crate::calendar::load(db, today, today + chrono::Duration::days(60)).await?;
             calendar
                 .add_working_days(today, STATION_CASE_WORKING_DAYS)
                 .ok_or_else(|| ApiError::internal(anyhow::anyhow!("no working day found")))
@@ -724,7 +720,7 @@ async fn notices(
 
 /// Takes `action` on suggestion `id` as `caller`. `expected_version` is the client's If-Match.
 pub async fn transition(
-    state: &AppState,
+    db: &Db,
     caller: &AuthUser,
     client: &ClientInfo,
     id: Uuid,
@@ -732,7 +728,7 @@ pub async fn transition(
     details: Details,
     expected_version: Option<i32>,
 ) -> Result<suggestion::Model, ApiError> {
-    let txn = state.db.begin_write().await?;
+    let txn = db.begin_write().await?;
     let (current, roles) = access::find(&txn, caller, id).await?;
     if expected_version.is_some_and(|v| v != current.version) {
         return Err(ApiError::PreconditionFailed);
@@ -1010,14 +1006,14 @@ pub async fn transition(
 
 /// Puts case `id` under supervision at `level` (staff and administrators of the case).
 pub async fn supervise(
-    state: &AppState,
+    db: &Db,
     caller: &AuthUser,
     client: &ClientInfo,
     id: Uuid,
     level: &'static str,
     note: Option<String>,
 ) -> Result<suggestion::Model, ApiError> {
-    let txn = state.db.begin_write().await?;
+    let txn = db.begin_write().await?;
     let (current, roles) = access::find(&txn, caller, id).await?;
     if !roles.contains(&Role::Staff) {
         return Err(ApiError::Forbidden(Text::fixed(
@@ -1071,13 +1067,13 @@ pub async fn supervise(
 
 /// A co-handling unit's input to the reply (its handlers, while the case is being handled).
 pub async fn co_unit_input(
-    state: &AppState,
+    db: &Db,
     caller: &AuthUser,
     client: &ClientInfo,
     id: Uuid,
     text: String,
 ) -> Result<suggestion::Model, ApiError> {
-    let txn = state.db.begin_write().await?;
+    let txn = db.begin_write().await?;
     let (current, roles) = access::find(&txn, caller, id).await?;
     if !roles.contains(&Role::CoUnit) {
         return Err(ApiError::Forbidden(Text::fixed(

@@ -19,7 +19,7 @@ use crate::http::etag::{check_if_match, created, json_with_etag};
 use crate::http::json::Json;
 use crate::http::pagination::{Page, PageParams, PageRequest};
 use crate::http::params::Query;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 const LIST: &str = "units";
 
@@ -73,10 +73,6 @@ fn dto(view: UnitView) -> UnitDto {
     }
 }
 
-fn client(req: &HttpRequest, state: &AppState) -> ClientInfo {
-    ClientInfo::of(req, state.settings.trust_forwarded_for)
-}
-
 fn phone_of(checks: &mut Checks, raw: Option<&str>) -> Option<Option<String>> {
     match raw.map(str::trim).filter(|p| !p.is_empty()) {
         None => Some(None),
@@ -93,7 +89,7 @@ fn phone_of(checks: &mut Checks, raw: Option<&str>) -> Option<Option<String>> {
     params(PageParams, UnitFilters),
     responses(
         (status = 200, description = "A page of units", body = Page<UnitDto>),
-        (status = 403, response = crate::openapi::Forbidden),
+        (status = 403, response = crate::http::docs::Forbidden),
     )
 )]
 #[get("")]
@@ -128,13 +124,14 @@ async fn list_units(
     request_body = CreateUnitRequest,
     responses(
         (status = 201, description = "Created", body = UnitDto, headers(("Location" = String))),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 409, response = crate::openapi::Conflict),
+        (status = 403, response = crate::http::docs::Forbidden),
+        (status = 409, response = crate::http::docs::Conflict),
     )
 )]
 #[post("")]
 async fn create_unit(
     req: HttpRequest,
+    client: ClientInfo,
     state: web::Data<AppState>,
     caller: AdminUser,
     body: Json<CreateUnitRequest>,
@@ -150,9 +147,9 @@ async fn create_unit(
         )));
     };
     let view = service::create(
-        &state,
+        &state.db,
         &caller,
-        &client(&req, &state),
+        &client,
         body.region_id,
         name.into_inner(),
         kind_of(body.kind),
@@ -171,7 +168,7 @@ async fn create_unit(
     responses(
         (status = 200, description = "The unit", body = UnitDto, headers(("ETag" = String))),
         (status = 304, description = "Not modified"),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 404, response = crate::http::docs::NotFound),
     )
 )]
 #[get("/{id}")]
@@ -194,15 +191,16 @@ async fn get_unit(
     request_body = UpdateUnitRequest,
     responses(
         (status = 200, description = "Updated", body = UnitDto),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 412, response = crate::openapi::PreconditionFailed),
+        (status = 403, response = crate::http::docs::Forbidden),
+        (status = 404, response = crate::http::docs::NotFound),
+        (status = 409, response = crate::http::docs::Conflict),
+        (status = 412, response = crate::http::docs::PreconditionFailed),
     )
 )]
 #[patch("/{id}")]
 async fn update_unit(
     req: HttpRequest,
+    client: ClientInfo,
     state: web::Data<AppState>,
     caller: AuthUser,
     id: web::Path<Uuid>,
@@ -226,14 +224,9 @@ async fn update_unit(
         phone,
         archived: body.archived,
     };
-    let view = service::update(
-        &state,
-        &caller,
-        &client(&req, &state),
-        *id,
-        changes,
-        |current| check_if_match(&req, &dto(current.clone())),
-    )
+    let view = service::update(&state.db, &caller, &client, *id, changes, |current| {
+        check_if_match(&req, &dto(current.clone()))
+    })
     .await?;
     json_with_etag(&req, StatusCode::OK, &dto(view))
 }
@@ -247,25 +240,20 @@ async fn update_unit(
     request_body = UnitMembersRequest,
     responses(
         (status = 200, description = "The unit with its handlers", body = UnitDto),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 403, response = crate::http::docs::Forbidden),
+        (status = 404, response = crate::http::docs::NotFound),
     )
 )]
 #[put("/{id}/members")]
 async fn set_unit_members(
     req: HttpRequest,
+    client: ClientInfo,
     state: web::Data<AppState>,
     caller: AuthUser,
     id: web::Path<Uuid>,
     body: Json<UnitMembersRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let view = service::set_members(
-        &state,
-        &caller,
-        &client(&req, &state),
-        *id,
-        body.into_inner().user_ids,
-    )
-    .await?;
+    let view =
+        service::set_members(&state.db, &caller, &client, *id, body.into_inner().user_ids).await?;
     json_with_etag(&req, StatusCode::OK, &dto(view))
 }

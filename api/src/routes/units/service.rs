@@ -16,10 +16,10 @@ use uuid::Uuid;
 
 use crate::audit::{self, Actor, Entry};
 use crate::auth::AuthUser;
+use crate::db::Db;
 use crate::error::ApiError;
 use crate::http::client::ClientInfo;
 use crate::i18n::Text;
-use crate::startup::AppState;
 
 /// The most handlers a unit lists.
 pub const MAX_MEMBERS: usize = 50;
@@ -163,7 +163,7 @@ fn taken() -> ApiError {
 
 /// Creates a unit in `region_id`, which must lie in the administrator's scope.
 pub async fn create(
-    state: &AppState,
+    db: &Db,
     caller: &AuthUser,
     client: &ClientInfo,
     region_id: Uuid,
@@ -171,7 +171,7 @@ pub async fn create(
     kind: UnitKind,
     phone: Option<String>,
 ) -> Result<UnitView, ApiError> {
-    let txn = state.db.begin_write().await?;
+    let txn = db.begin_write().await?;
     if entity::region::Entity::find_by_id(region_id)
         .one(&txn)
         .await?
@@ -251,14 +251,14 @@ async fn managed(
 
 /// Applies `changes` if `check` accepts the current unit (the handler's If-Match).
 pub async fn update(
-    state: &AppState,
+    db: &Db,
     caller: &AuthUser,
     client: &ClientInfo,
     id: Uuid,
     changes: Changes,
     check: impl FnOnce(&UnitView) -> Result<(), ApiError>,
 ) -> Result<UnitView, ApiError> {
-    let txn = state.db.begin_write().await?;
+    let txn = db.begin_write().await?;
     let current = managed(&txn, caller, id).await?;
     let view = with_members(&txn, vec![current.clone()])
         .await?
@@ -309,13 +309,13 @@ pub async fn update(
 /// Replaces the unit's handlers with `user_ids`: each a `unit_handler` account in the
 /// administrator's scope.
 pub async fn set_members(
-    state: &AppState,
+    db: &Db,
     caller: &AuthUser,
     client: &ClientInfo,
     id: Uuid,
     user_ids: Vec<Uuid>,
 ) -> Result<UnitView, ApiError> {
-    let txn = state.db.begin_write().await?;
+    let txn = db.begin_write().await?;
     let current = managed(&txn, caller, id).await?;
     let mut errors = Vec::new();
     if user_ids.len() > MAX_MEMBERS {

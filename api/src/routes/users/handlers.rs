@@ -18,7 +18,7 @@ use crate::http::json::Json;
 use crate::http::pagination::{Page, PageParams, PageRequest};
 use crate::http::params::Query;
 use crate::i18n::Text;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 const LIST: &str = "users";
 
@@ -76,19 +76,19 @@ fn to_new_user(body: CreateUserRequest) -> Result<NewUser, ApiError> {
     responses(
         (status = 201, description = "Created", body = UserDto,
             headers(("Location" = String, description = "The new user's URL"), ("ETag" = String))),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 409, response = crate::openapi::Conflict),
+        (status = 403, response = crate::http::docs::Forbidden),
+        (status = 409, response = crate::http::docs::Conflict),
     )
 )]
 #[post("")]
 async fn create_user(
     req: HttpRequest,
+    client: ClientInfo,
     state: web::Data<AppState>,
     caller: AdminUser,
     body: Json<CreateUserRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let new = to_new_user(body.into_inner())?;
-    let client = ClientInfo::of(&req, state.settings.trust_forwarded_for);
     let user = service::create(&state.db, &caller, &client, new).await?;
     created(
         &req,
@@ -104,8 +104,8 @@ async fn create_user(
     params(UserFilters, PageParams),
     responses(
         (status = 200, description = "A page of users", body = Page<UserDto>),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 403, response = crate::http::docs::Forbidden),
+        (status = 404, response = crate::http::docs::NotFound),
     )
 )]
 #[get("")]
@@ -141,8 +141,8 @@ async fn list_users(
     responses(
         (status = 200, description = "The user", body = UserDto, headers(("ETag" = String))),
         (status = 304, description = "Not modified (If-None-Match)"),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 403, response = crate::http::docs::Forbidden),
+        (status = 404, response = crate::http::docs::NotFound),
     )
 )]
 #[get("/{id}")]
@@ -166,14 +166,15 @@ async fn get_user(
     request_body = UpdateUserRequest,
     responses(
         (status = 200, description = "Updated", body = UserDto, headers(("ETag" = String))),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 412, response = crate::openapi::PreconditionFailed),
+        (status = 403, response = crate::http::docs::Forbidden),
+        (status = 404, response = crate::http::docs::NotFound),
+        (status = 412, response = crate::http::docs::PreconditionFailed),
     )
 )]
 #[patch("/{id}")]
 async fn update_user(
     req: HttpRequest,
+    client: ClientInfo,
     state: web::Data<AppState>,
     caller: AdminUser,
     id: web::Path<Uuid>,
@@ -195,7 +196,6 @@ async fn update_user(
         region_id: body.region_id,
         disabled: body.disabled,
     };
-    let client = ClientInfo::of(&req, state.settings.trust_forwarded_for);
     let updated = service::update(
         &state.db,
         &caller,
@@ -216,19 +216,19 @@ async fn update_user(
     request_body = ResetPasswordRequest,
     responses(
         (status = 204, description = "Password reset"),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 403, response = crate::http::docs::Forbidden),
+        (status = 404, response = crate::http::docs::NotFound),
     )
 )]
 #[post("/{id}/password")]
 async fn reset_password(
-    req: HttpRequest,
+    client: ClientInfo,
     state: web::Data<AppState>,
     caller: AdminUser,
     id: web::Path<Uuid>,
     body: Json<ResetPasswordRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let client = ClientInfo::of(&req, state.settings.trust_forwarded_for);
+    let client = client.clone();
     service::reset_password(
         &state.db,
         &caller,

@@ -15,13 +15,13 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::audit::{self, Actor, Entry};
+use crate::auth::session::{reason, revoke_sessions, set_password_hash};
 use crate::auth::{AuthUser, RegionScope, Role, password};
 use crate::db::{Db, contains};
 use crate::domain::Username;
 use crate::error::{ApiError, FieldError};
 use crate::http::client::ClientInfo;
 use crate::i18n::Text;
-use crate::routes::auth::service::{reason, revoke_sessions, set_password_hash};
 
 /// A checked request to create a user.
 #[derive(Debug)]

@@ -1,7 +1,7 @@
 //! `POST /api/v1/auth/wechat`, `POST /api/v1/me/phone`, `DELETE /api/v1/me`,
 //! `GET /api/v1/me/data`.
 
-use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
+use actix_web::{HttpResponse, delete, get, post, web};
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
@@ -9,13 +9,14 @@ use super::dto::{PersonalDataDto, PhoneDto, SessionDto, WeChatCodeRequest, WeCha
 use super::service;
 use crate::auth::AuthUser;
 use crate::error::ApiError;
+use crate::error::validation::field_errors;
 use crate::http::client::ClientInfo;
 use crate::http::json::Json;
-use crate::http::validation::field_errors;
+use crate::http::rate_limit::ip_key;
+use crate::routes::appointments::dto::AppointmentDto;
 use crate::routes::auth::dto::TokenResponse;
-use crate::routes::auth::handlers::token_response;
 use crate::routes::submissions::access::Viewer;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(wechat_login)
@@ -24,8 +25,11 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(my_data);
 }
 
-fn client(req: &HttpRequest, state: &AppState) -> ClientInfo {
-    ClientInfo::of(req, state.settings.trust_forwarded_for)
+fn identities(state: &AppState) -> service::Identities<'_> {
+    service::Identities {
+        wechat: state.wechat.as_ref(),
+        dev_login: state.settings.wechat_dev_login,
+    }
 }
 
 fn code_of(body: WeChatCodeRequest) -> Result<String, ApiError> {
@@ -46,21 +50,32 @@ fn code_of(body: WeChatCodeRequest) -> Result<String, ApiError> {
     request_body = WeChatCodeRequest,
     responses(
         (status = 200, description = "Signed in", body = TokenResponse),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 429, response = crate::openapi::TooManyRequests),
-        (status = 503, response = crate::openapi::ServiceUnavailable),
+        (status = 401, response = crate::http::docs::Unauthorized),
+        (status = 403, response = crate::http::docs::Forbidden),
+        (status = 429, response = crate::http::docs::TooManyRequests),
+        (status = 503, response = crate::http::docs::ServiceUnavailable),
     )
 )]
 #[post("/auth/wechat")]
 async fn wechat_login(
-    req: HttpRequest,
+    client: ClientInfo,
     state: web::Data<AppState>,
     body: Json<WeChatCodeRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let code = code_of(body.into_inner())?;
-    let tokens = service::login(&state, &client(&req, &state), &code).await?;
-    Ok(token_response(tokens))
+    state
+        .rate_limits
+        .wechat_login_per_ip
+        .check(ip_key(client.ip.as_deref()))?;
+    let tokens = service::login(
+        &state.db,
+        state.signing(),
+        identities(&state),
+        &client,
+        &code,
+    )
+    .await?;
+    Ok(TokenResponse::from(tokens).into())
 }
 
 /// Binds the phone the voter shared with `getPhoneNumber` (its code), as verified by WeChat
@@ -71,21 +86,22 @@ async fn wechat_login(
     request_body = WeChatCodeRequest,
     responses(
         (status = 200, description = "The bound phone", body = PhoneDto),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 429, response = crate::openapi::TooManyRequests),
-        (status = 503, response = crate::openapi::ServiceUnavailable),
+        (status = 401, response = crate::http::docs::Unauthorized),
+        (status = 403, response = crate::http::docs::Forbidden),
+        (status = 429, response = crate::http::docs::TooManyRequests),
+        (status = 503, response = crate::http::docs::ServiceUnavailable),
     )
 )]
 #[post("/me/phone")]
 async fn bind_phone(
-    req: HttpRequest,
+    client: ClientInfo,
     state: web::Data<AppState>,
     caller: AuthUser,
     body: Json<WeChatCodeRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let code = code_of(body.into_inner())?;
-    let account = service::bind_phone(&state, &caller, &client(&req, &state), &code).await?;
+    let account =
+        service::bind_phone(&state.db, identities(&state), &caller, &client, &code).await?;
     let (Some(phone), Some(verified_at)) = (account.phone, account.phone_verified_at) else {
         return Err(ApiError::internal(anyhow::anyhow!("phone not stored")));
     };
@@ -103,17 +119,17 @@ async fn bind_phone(
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Erased"),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
+        (status = 401, response = crate::http::docs::Unauthorized),
+        (status = 403, response = crate::http::docs::Forbidden),
     )
 )]
 #[delete("/me")]
 async fn erase_me(
-    req: HttpRequest,
+    client: ClientInfo,
     state: web::Data<AppState>,
     caller: AuthUser,
 ) -> Result<HttpResponse, ApiError> {
-    service::erase(&state, &caller, &client(&req, &state)).await?;
+    service::erase(&state.db, &caller, &client).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -124,7 +140,7 @@ async fn erase_me(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The caller's data", body = PersonalDataDto),
-        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 401, response = crate::http::docs::Unauthorized),
     )
 )]
 #[get("/me/data")]
@@ -136,7 +152,7 @@ async fn my_data(state: web::Data<AppState>, caller: AuthUser) -> Result<HttpRes
     let appointments = crate::routes::appointments::service::mine(db, &caller, None, 10_000)
         .await?
         .into_iter()
-        .map(|v| crate::routes::appointments::handlers::dto(v, false))
+        .map(|v| AppointmentDto::of(v, false))
         .collect();
     let body = PersonalDataDto {
         account: data.account.into(),

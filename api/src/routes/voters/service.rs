@@ -12,12 +12,12 @@ use uuid::Uuid;
 
 use crate::audit::{self, Actor, Entry};
 use crate::auth::AuthUser;
+use crate::auth::session::{Signing, revoke_sessions};
+use crate::db::Db;
 use crate::error::ApiError;
 use crate::http::client::ClientInfo;
-use crate::http::rate_limit::ip_key;
 use crate::i18n::Text;
 use crate::routes::auth::service::{self as auth, Tokens};
-use crate::startup::AppState;
 use crate::wechat;
 
 /// The prefix of development codes (`WECHAT_DEV_LOGIN=true`): `dev:<name>`.
@@ -80,10 +80,10 @@ pub fn wechat_error(err: wechat::Error) -> ApiError {
 /// The identity behind a `wx.login` code: WeChat's answer, or in development mode the name of
 /// a `dev:` code.
 async fn identity_of(
-    state: &AppState,
+    source: Identities<'_>,
     code: &str,
 ) -> Result<(wechat::Identity, Option<String>), ApiError> {
-    if state.settings.wechat_dev_login
+    if source.dev_login
         && let Some(name) = code.strip_prefix(DEV_PREFIX)
     {
         let name = name.trim();
@@ -98,29 +98,39 @@ async fn identity_of(
             Some(name.to_owned()),
         ));
     }
-    let client = state.wechat.as_ref().ok_or_else(not_configured)?;
+    let client = source.wechat.ok_or_else(not_configured)?;
     let identity = client.code_to_session(code).await.map_err(wechat_error)?;
     Ok((identity, None))
 }
 
+/// Where voters' identities and phones come from: WeChat's server API (when configured) and, in
+/// development, the `dev:` codes (`WECHAT_DEV_LOGIN`).
+#[derive(Debug, Clone, Copy)]
+pub struct Identities<'a> {
+    pub wechat: Option<&'a wechat::WeChat>,
+    pub dev_login: bool,
+}
+
 /// Signs a voter in with a `wx.login` code, creating their account on first sign-in.
-pub async fn login(state: &AppState, client: &ClientInfo, code: &str) -> Result<Tokens, ApiError> {
-    state
-        .rate_limits
-        .wechat_login_per_ip
-        .check(ip_key(client.ip.as_deref()))?;
-    let (identity, dev_name) = identity_of(state, code).await?;
-    let voter = match find_or_create(state, &identity, dev_name.as_deref()).await {
+pub async fn login(
+    db: &Db,
+    signing: Signing<'_>,
+    source: Identities<'_>,
+    client: &ClientInfo,
+    code: &str,
+) -> Result<Tokens, ApiError> {
+    let (identity, dev_name) = identity_of(source, code).await?;
+    let voter = match find_or_create(db, &identity, dev_name.as_deref()).await {
         Ok(voter) => voter,
         // Two first sign-ins of one person at once: the other created the account.
-        Err(ApiError::Conflict(_)) => find_or_create(state, &identity, dev_name.as_deref()).await?,
+        Err(ApiError::Conflict(_)) => find_or_create(db, &identity, dev_name.as_deref()).await?,
         Err(err) => return Err(err),
     };
     if voter.disabled {
         return Err(ApiError::AccountDisabled);
     }
-    let tokens = auth::start_session(state, voter.clone(), client).await?;
-    let txn = state.db.begin_write().await?;
+    let tokens = auth::start_session(db, signing, voter.clone(), client).await?;
+    let txn = db.begin_write().await?;
     user::Entity::update_many()
         .col_expr(user::Column::LastLoginAt, Expr::value(crate::clock::now()))
         .filter(user::Column::Id.eq(voter.id))
@@ -131,11 +141,11 @@ pub async fn login(state: &AppState, client: &ClientInfo, code: &str) -> Result<
 }
 
 async fn find_or_create(
-    state: &AppState,
+    db: &Db,
     identity: &wechat::Identity,
     dev_name: Option<&str>,
 ) -> Result<user::Model, ApiError> {
-    let txn = state.db.begin_write().await?;
+    let txn = db.begin_write().await?;
     let found = voter_account::Entity::find()
         .filter(voter_account::Column::Openid.eq(identity.openid.as_str()))
         .find_also_related(user::Entity)
@@ -206,13 +216,14 @@ async fn find_or_create(
 
 /// Binds the phone of a `getPhoneNumber` code to the calling voter.
 pub async fn bind_phone(
-    state: &AppState,
+    db: &Db,
+    source: Identities<'_>,
     caller: &AuthUser,
     client: &ClientInfo,
     code: &str,
 ) -> Result<voter_account::Model, ApiError> {
     caller.require(&[Role::Voter])?;
-    let phone = if state.settings.wechat_dev_login
+    let phone = if source.dev_login
         && let Some(digits) = code.strip_prefix(DEV_PREFIX)
     {
         crate::domain::Phone::parse("code", digits)
@@ -220,7 +231,7 @@ pub async fn bind_phone(
             .as_str()
             .to_owned()
     } else {
-        let wechat = state.wechat.as_ref().ok_or_else(not_configured)?;
+        let wechat = source.wechat.ok_or_else(not_configured)?;
         wechat
             .phone_number(code)
             .await
@@ -228,7 +239,7 @@ pub async fn bind_phone(
             .pure_phone_number
     };
     let now = crate::clock::now();
-    let txn = state.db.begin_write().await?;
+    let txn = db.begin_write().await?;
     let updated = voter_account::Entity::update_many()
         .col_expr(voter_account::Column::Phone, Expr::value(phone))
         .col_expr(voter_account::Column::PhoneVerifiedAt, Expr::value(now))
@@ -255,11 +266,7 @@ pub async fn bind_phone(
 /// Erases the calling voter's personal data: the WeChat identity and phone, the name and
 /// contact details on their submissions and bookings, and their sessions. What they raised stays,
 /// unlinked from them, for the statistics.
-pub async fn erase(
-    state: &AppState,
-    caller: &AuthUser,
-    client: &ClientInfo,
-) -> Result<(), ApiError> {
+pub async fn erase(db: &Db, caller: &AuthUser, client: &ClientInfo) -> Result<(), ApiError> {
     if caller.role != Role::Voter {
         return Err(ApiError::Forbidden(Text::fixed(
             "工作人员账号由管理员停用，不能自行注销。",
@@ -267,7 +274,7 @@ pub async fn erase(
         )));
     }
     let now = crate::clock::now();
-    let txn = state.db.begin_write().await?;
+    let txn = db.begin_write().await?;
     // (id, status) of each submission made with this account, for its `erased` step.
     let mine: Vec<(Uuid, submission::SubmissionStatus)> = submission::Entity::find()
         .filter(submission::Column::VoterId.eq(caller.id))
@@ -366,7 +373,7 @@ pub async fn erase(
         .filter(entity::attachment::Column::UploaderId.eq(caller.id))
         .exec(&txn)
         .await?;
-    auth::revoke_sessions(&txn, caller.id, "erased", None).await?;
+    revoke_sessions(&txn, caller.id, "erased", None).await?;
     audit::record(
         &txn,
         Actor::user(caller, client),

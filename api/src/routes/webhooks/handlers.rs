@@ -18,7 +18,7 @@ use crate::http::etag::{created, json_with_etag};
 use crate::http::json::Json;
 use crate::http::pagination::{Page, PageParams, PageRequest};
 use crate::http::params::Query;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 const LIST: &str = "webhooks";
 /// Attempts shown with each delivery.
@@ -32,10 +32,6 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(delete_webhook)
         .service(list_webhook_deliveries)
         .service(redeliver_webhook_delivery);
-}
-
-fn info(req: &HttpRequest, state: &AppState) -> ClientInfo {
-    ClientInfo::of(req, state.settings.trust_forwarded_for)
 }
 
 fn dto(w: webhook::Model) -> WebhookDto {
@@ -139,22 +135,24 @@ async fn attempts_of(
     request_body = CreateWebhookRequest,
     responses(
         (status = 201, description = "Subscribed, with the secret", body = WebhookWithSecretDto, headers(("Location" = String))),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 422, response = crate::openapi::UnprocessableEntity),
+        (status = 403, response = crate::http::docs::Forbidden),
+        (status = 422, response = crate::http::docs::UnprocessableEntity),
     )
 )]
 #[post("")]
 async fn create_webhook(
     req: HttpRequest,
+    client: ClientInfo,
     state: web::Data<AppState>,
     caller: AuthUser,
     body: Json<CreateWebhookRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let (row, secret) = service::create(
-        &state,
+        &state.db,
+        &state.webhooks,
         &caller,
-        &info(&req, &state),
+        &client,
         &body.url,
         &body.event_types,
         body.description,
@@ -180,7 +178,7 @@ async fn create_webhook(
     params(PageParams),
     responses(
         (status = 200, description = "A page of subscriptions", body = Page<WebhookDto>),
-        (status = 403, response = crate::openapi::Forbidden),
+        (status = 403, response = crate::http::docs::Forbidden),
     )
 )]
 #[get("")]
@@ -205,8 +203,8 @@ async fn list_webhooks(
     params(("id" = Uuid, Path, description = "Webhook id")),
     responses(
         (status = 200, description = "The subscription", body = WebhookDto),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 403, response = crate::http::docs::Forbidden),
+        (status = 404, response = crate::http::docs::NotFound),
     )
 )]
 #[get("/{id}")]
@@ -229,14 +227,15 @@ async fn get_webhook(
     request_body = UpdateWebhookRequest,
     responses(
         (status = 200, description = "The subscription", body = WebhookDto),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 422, response = crate::openapi::UnprocessableEntity),
+        (status = 403, response = crate::http::docs::Forbidden),
+        (status = 404, response = crate::http::docs::NotFound),
+        (status = 422, response = crate::http::docs::UnprocessableEntity),
     )
 )]
 #[patch("/{id}")]
 async fn update_webhook(
     req: HttpRequest,
+    client: ClientInfo,
     state: web::Data<AppState>,
     caller: AuthUser,
     id: web::Path<Uuid>,
@@ -244,9 +243,10 @@ async fn update_webhook(
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let row = service::update(
-        &state,
+        &state.db,
+        &state.webhooks,
         &caller,
-        &info(&req, &state),
+        &client,
         *id,
         service::Changes {
             url: body.url,
@@ -266,18 +266,18 @@ async fn update_webhook(
     params(("id" = Uuid, Path, description = "Webhook id")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 403, response = crate::http::docs::Forbidden),
+        (status = 404, response = crate::http::docs::NotFound),
     )
 )]
 #[delete("/{id}")]
 async fn delete_webhook(
-    req: HttpRequest,
+    client: ClientInfo,
     state: web::Data<AppState>,
     caller: AuthUser,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    service::delete(&state, &caller, &info(&req, &state), *id).await?;
+    service::delete(&state.db, &caller, &client, *id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -289,8 +289,8 @@ async fn delete_webhook(
     params(("id" = Uuid, Path, description = "Webhook id"), DeliveryFilters, PageParams),
     responses(
         (status = 200, description = "A page of deliveries", body = Page<DeliveryDto>),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 403, response = crate::http::docs::Forbidden),
+        (status = 404, response = crate::http::docs::NotFound),
     )
 )]
 #[get("/{id}/deliveries")]
@@ -342,21 +342,29 @@ async fn list_webhook_deliveries(
     ),
     responses(
         (status = 202, description = "Queued again", body = DeliveryDto),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
+        (status = 403, response = crate::http::docs::Forbidden),
+        (status = 404, response = crate::http::docs::NotFound),
+        (status = 409, response = crate::http::docs::Conflict),
     )
 )]
 #[post("/{id}/deliveries/{delivery_id}:redeliver")]
 async fn redeliver_webhook_delivery(
-    req: HttpRequest,
+    client: ClientInfo,
     state: web::Data<AppState>,
     caller: AuthUser,
     path: web::Path<(Uuid, Uuid)>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, delivery_id) = path.into_inner();
     let hook = service::find(state.db.reader(), &caller, id).await?;
-    let row = service::redeliver(&state, &caller, &info(&req, &state), &hook, delivery_id).await?;
+    let row = service::redeliver(
+        &state.db,
+        &state.webhooks,
+        &caller,
+        &client,
+        &hook,
+        delivery_id,
+    )
+    .await?;
     let attempts = attempts_of(state.db.reader(), &[row.id])
         .await?
         .remove(&row.id)

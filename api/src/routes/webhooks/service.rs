@@ -12,10 +12,11 @@ use crate::audit::{self, Actor, Entry};
 use crate::auth::AuthUser;
 use crate::auth::client::Scope;
 use crate::changes::sequencer;
+use crate::db::Db;
 use crate::error::ApiError;
 use crate::http::client::ClientInfo;
 use crate::i18n::Text;
-use crate::startup::AppState;
+use crate::webhooks::delivery::Settings as Delivery;
 use crate::webhooks::events::Patterns;
 use crate::webhooks::signature;
 use crate::webhooks::target::{self, TargetError};
@@ -48,8 +49,8 @@ fn target_error(err: &TargetError) -> ApiError {
 }
 
 /// Checks `url` as a webhook target (after DNS too).
-pub async fn check_url(state: &AppState, url: &str) -> Result<String, ApiError> {
-    match target::check(url, &crate::webhooks::target_policy(&state.settings)).await {
+pub async fn check_url(sending: &Delivery, url: &str) -> Result<String, ApiError> {
+    match target::check(url, &sending.policy).await {
         Ok((parsed, _)) => Ok(parsed.to_string()),
         Err(err) => Err(target_error(&err)),
     }
@@ -128,15 +129,15 @@ fn check_description(description: Option<String>) -> Result<Option<String>, ApiE
 }
 
 /// The feed position a new subscription starts after: everything numbered so far is past.
-async fn head(state: &AppState) -> Result<i64, ApiError> {
-    if sequencer::pending(state.db.reader()).await? {
-        sequencer::sequence(&state.db).await?;
+async fn head(db: &Db) -> Result<i64, ApiError> {
+    if sequencer::pending(db.reader()).await? {
+        sequencer::sequence(db).await?;
     }
     let max: Option<Option<i64>> = change::Entity::find()
         .select_only()
         .column_as(change::Column::Position.max(), "max")
         .into_tuple()
-        .one(state.db.reader())
+        .one(db.reader())
         .await?;
     Ok(max.flatten().unwrap_or(0))
 }
@@ -144,7 +145,8 @@ async fn head(state: &AppState) -> Result<i64, ApiError> {
 /// Registers a subscription; returns it with its secret (shown once). Events from now on are
 /// delivered.
 pub async fn create(
-    state: &AppState,
+    db: &Db,
+    sending: &Delivery,
     caller: &AuthUser,
     info: &ClientInfo,
     url: &str,
@@ -154,10 +156,10 @@ pub async fn create(
     let client_id = owner(caller)?;
     let patterns = check_event_types(caller, event_types)?;
     let description = check_description(description)?;
-    let url = check_url(state, url).await?;
+    let url = check_url(sending, url).await?;
     let existing = webhook::Entity::find()
         .filter(webhook::Column::ClientId.eq(client_id))
-        .count(state.db.reader())
+        .count(db.reader())
         .await?;
     if existing >= MAX_PER_CLIENT {
         return Err(ApiError::validation(
@@ -169,10 +171,10 @@ pub async fn create(
             ),
         ));
     }
-    let cursor = head(state).await?;
+    let cursor = head(db).await?;
     let secret = signature::new_secret();
     let now = crate::clock::now();
-    let txn = state.db.begin_write().await?;
+    let txn = db.begin_write().await?;
     let row = webhook::ActiveModel {
         id: Set(Uuid::now_v7()),
         client_id: Set(client_id),
@@ -256,13 +258,14 @@ pub struct Changes {
 
 /// Changes a subscription. Resuming it makes its waiting deliveries due at once.
 pub async fn update(
-    state: &AppState,
+    db: &Db,
+    sending: &Delivery,
     caller: &AuthUser,
     info: &ClientInfo,
     id: Uuid,
     changes: Changes,
 ) -> Result<webhook::Model, ApiError> {
-    let row = find(state.db.reader(), caller, id).await?;
+    let row = find(db.reader(), caller, id).await?;
     let patterns = changes
         .event_types
         .as_deref()
@@ -273,11 +276,11 @@ pub async fn update(
         .map(|d| check_description(Some(d)))
         .transpose()?;
     let url = match changes.url.as_deref() {
-        Some(u) => Some(check_url(state, u).await?),
+        Some(u) => Some(check_url(sending, u).await?),
         None => None,
     };
     let now = crate::clock::now();
-    let txn = state.db.begin_write().await?;
+    let txn = db.begin_write().await?;
     let resumed = changes.active == Some(true) && row.status != "active";
     let version = row.version;
     let mut active = row.into_active_model();
@@ -337,13 +340,13 @@ pub async fn update(
 
 /// Deletes a subscription with its deliveries.
 pub async fn delete(
-    state: &AppState,
+    db: &Db,
     caller: &AuthUser,
     info: &ClientInfo,
     id: Uuid,
 ) -> Result<(), ApiError> {
-    let row = find(state.db.reader(), caller, id).await?;
-    let txn = state.db.begin_write().await?;
+    let row = find(db.reader(), caller, id).await?;
+    let txn = db.begin_write().await?;
     let url = row.url.clone();
     row.delete(&txn).await?;
     audit::record(
@@ -390,7 +393,8 @@ pub async fn deliveries(
 /// Sends a delivery again: pending and due now, with a fresh retry window. A delivery being
 /// sent at this moment is refused (409), so that it is not sent twice at once.
 pub async fn redeliver(
-    state: &AppState,
+    db: &Db,
+    sending: &Delivery,
     caller: &AuthUser,
     info: &ClientInfo,
     hook: &webhook::Model,
@@ -398,7 +402,7 @@ pub async fn redeliver(
 ) -> Result<webhook_delivery::Model, ApiError> {
     let delivery = webhook_delivery::Entity::find_by_id(delivery_id)
         .filter(webhook_delivery::Column::WebhookId.eq(hook.id))
-        .one(state.db.reader())
+        .one(db.reader())
         .await?
         .ok_or(ApiError::NotFound)?;
     let now = crate::clock::now();
@@ -408,9 +412,9 @@ pub async fn redeliver(
             "This delivery is being sent right now; try again shortly.",
         )));
     }
-    let window = chrono::Duration::from_std(state.settings.webhook_retry_window)
-        .unwrap_or(chrono::Duration::days(1));
-    let txn = state.db.begin_write().await?;
+    let window =
+        chrono::Duration::from_std(sending.retry_window).unwrap_or(chrono::Duration::days(1));
+    let txn = db.begin_write().await?;
     let mut active = delivery.into_active_model();
     active.status = Set("pending".into());
     active.next_attempt_at = Set(now);

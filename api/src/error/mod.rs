@@ -5,20 +5,20 @@
 //! Database errors are mapped here and only here. A 5xx body never says what went wrong inside:
 //! the cause goes to the log with the request id, and the body carries the request id only.
 
-use std::borrow::Cow;
+mod fields;
+mod problem;
+pub mod validation;
+
 use std::time::Duration;
 
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
 use sea_orm::{DbErr, RuntimeErr, SqlErr};
-use serde::Serialize;
-use utoipa::ToSchema;
 
+pub use self::fields::{Checks, FieldError};
+pub use self::problem::{PROBLEM_JSON, Problem, ProblemFieldError};
 use crate::i18n::{Lang, Text};
-
-/// The media type of every error body.
-pub const PROBLEM_JSON: &str = "application/problem+json";
 
 /// Why a bearer token was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,64 +33,6 @@ pub enum TokenProblem {
     Expired,
     /// Signed-out, superseded or belonging to a disabled account.
     Revoked,
-}
-
-/// One field that failed validation.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FieldError {
-    /// The field's path in the request, e.g. `username` or `items[2].name`.
-    pub field: String,
-    /// A stable code, e.g. `required`, `length`, `range`, `unknown_field`, `invalid_type`.
-    pub code: Cow<'static, str>,
-    pub message: Text,
-    /// For uploaded files: the line the error is on (the header is line 1).
-    pub line: Option<u64>,
-}
-
-impl FieldError {
-    pub fn new(
-        field: impl Into<String>,
-        code: impl Into<Cow<'static, str>>,
-        message: Text,
-    ) -> Self {
-        Self {
-            field: field.into(),
-            code: code.into(),
-            message,
-            line: None,
-        }
-    }
-
-    /// The same error, placed on `line` of an uploaded file.
-    pub fn at_line(mut self, line: u64) -> Self {
-        self.line = Some(line);
-        self
-    }
-}
-
-/// Collects the field errors of a request so that the client hears of all of them at once.
-#[derive(Debug, Default)]
-pub struct Checks(Vec<FieldError>);
-
-impl Checks {
-    /// The value of `result`, or `None` after noting its error.
-    pub fn check<T>(&mut self, result: Result<T, FieldError>) -> Option<T> {
-        result.map_err(|e| self.0.push(e)).ok()
-    }
-
-    /// Notes an error.
-    pub fn fail(&mut self, error: FieldError) {
-        self.0.push(error);
-    }
-
-    /// A 422 listing every noted error, if there was one.
-    pub fn finish(self) -> Result<(), ApiError> {
-        if self.0.is_empty() {
-            Ok(())
-        } else {
-            Err(ApiError::Validation(self.0))
-        }
-    }
 }
 
 /// Everything that can go wrong in a request, with its status and code.
@@ -697,57 +639,8 @@ fn is_unavailable(err: &DbErr) -> bool {
 
 impl From<validator::ValidationErrors> for ApiError {
     fn from(errors: validator::ValidationErrors) -> Self {
-        ApiError::Validation(crate::http::validation::field_errors(&errors))
+        ApiError::Validation(validation::field_errors(&errors))
     }
-}
-
-/// An RFC 9457 problem document, as every error is sent.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-#[schema(example = json!({
-    "type": "urn:lianluo:problem:validation_failed",
-    "title": "请求无法处理",
-    "status": 422,
-    "detail": "部分字段不符合要求，详见 errors。",
-    "instance": "/api/v1/users",
-    "code": "validation_failed",
-    "request_id": "0190f5b2-8c1e-7a4b-9d2e-3f6a1b2c3d4e",
-    "errors": [{"field": "username", "code": "length", "message": "长度必须在 2 到 64 个字符之间。"}]
-}))]
-pub struct Problem {
-    /// A URI naming the kind of problem: `urn:lianluo:problem:<code>`.
-    #[serde(rename = "type")]
-    pub problem_type: String,
-    /// A short summary of the kind of problem, in the negotiated language.
-    pub title: String,
-    /// The HTTP status code.
-    pub status: u16,
-    /// What went wrong with this request, in the negotiated language.
-    pub detail: String,
-    /// The path of the request.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub instance: Option<String>,
-    /// A stable machine-readable code, e.g. `validation_failed`, `not_found`, `conflict`.
-    pub code: String,
-    /// The request id (also in `X-Request-Id`); quote it when reporting a problem.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub request_id: Option<String>,
-    /// For `validation_failed`, `invalid_query` and `import_failed`: every field that failed.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub errors: Option<Vec<ProblemFieldError>>,
-}
-
-/// One field that failed validation.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct ProblemFieldError {
-    /// Path of the field, e.g. `username` or `items[2].name`.
-    pub field: String,
-    /// Stable code: `required`, `length`, `range`, `invalid_format`, `invalid_type`, `unknown_field`, ...
-    pub code: String,
-    /// What is wrong, in the negotiated language.
-    pub message: String,
-    /// For an uploaded file (`import_failed`): the line of the error; the header is line 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub line: Option<u64>,
 }
 
 #[cfg(test)]

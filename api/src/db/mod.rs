@@ -11,6 +11,8 @@
 //! checkpoints with `TRUNCATE` on a timer (see `jobs::maintenance`) and `journal_size_limit`
 //! caps what a checkpoint leaves behind; the soak test in `tests/` holds the WAL under its bound.
 
+pub mod idempotency;
+
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
@@ -155,7 +157,7 @@ impl Db {
         let txn = self.writer.begin_with_options(options).await?;
         // Inside a request sent with an Idempotency-Key: its key is marked applied if (and only
         // if) this transaction commits.
-        crate::http::idempotency::mark_applied(&txn).await?;
+        idempotency::mark_applied(&txn).await?;
         Ok(txn)
     }
 
