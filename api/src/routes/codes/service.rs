@@ -1,9 +1,12 @@
-//! Finding what a public code names. Only what the public may see resolves: an archived
+//! Issuing public codes and finding what one names. Only what the public may see resolves: an archived
 //! station's code is as unknown as a code never issued.
 
 use entity::station::StationStatus;
 use entity::{deputy, station};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, SqlErr,
+    TransactionTrait,
+};
 use uuid::Uuid;
 
 use crate::domain::public_code::{self, CodeKind};
@@ -69,4 +72,31 @@ pub async fn deputy_code(db: &impl ConnectionTrait, id: Uuid) -> Result<String, 
         .await?
         .map(|d| d.public_code)
         .ok_or(ApiError::NotFound)
+}
+
+/// Runs `insert` with fresh public codes until one is free, each attempt in a savepoint (a
+/// failed statement would otherwise abort the whole transaction on PostgreSQL). With 30⁷ codes a
+/// second draw is already rare.
+pub async fn with_fresh_code<T, F, Fut>(
+    txn: &DatabaseTransaction,
+    kind: CodeKind,
+    mut insert: F,
+) -> Result<T, ApiError>
+where
+    F: FnMut(DatabaseTransaction, String) -> Fut,
+    Fut: std::future::Future<Output = Result<T, DbErr>>,
+{
+    for _ in 0..5 {
+        let savepoint = txn.begin().await?;
+        match insert(savepoint, public_code::generate(kind)).await {
+            Ok(model) => return Ok(model),
+            Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+                continue;
+            }
+            Err(err) => return Err(err.into()),
+        }
+    }
+    Err(ApiError::internal(anyhow::anyhow!(
+        "no free public code after 5 draws"
+    )))
 }

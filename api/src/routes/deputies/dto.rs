@@ -1,5 +1,6 @@
 //! Wire types of `/api/v1/deputies`.
 
+use super::service::DeputyView;
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::deputy::{self, DeputyLevel, DeputyStatus, Gender};
 use serde::{Deserialize, Serialize};
@@ -308,4 +309,40 @@ pub struct DeputyFilters {
     pub q: Option<String>,
     /// Default `active`.
     pub status: Option<DeputyStatusDto>,
+}
+
+pub fn deputy_dto(view: &DeputyView) -> DeputyDto {
+    let d = &view.deputy;
+    DeputyDto {
+        id: d.id,
+        public_code: d.public_code.clone(),
+        region_id: d.region_id,
+        name: d.name.clone(),
+        gender: d.gender.into(),
+        level: d.level.into(),
+        constituency: d.constituency.clone(),
+        occupation: d.occupation.clone(),
+        photo_url: d.photo_url.clone(),
+        biography: d.biography.clone(),
+        term_start: d.term_start,
+        term_end: d.term_end,
+        status: d.status.into(),
+        phone: visible_phone(d, view.staff_view),
+        phone_public: view.staff_view.then_some(d.phone_public),
+        user_id: if view.staff_view { d.user_id } else { None },
+        stations: view.stations.as_ref().map(|stations| {
+            stations
+                .iter()
+                .map(|s| StationingDto {
+                    station_id: s.station.id,
+                    station_name: s.station.name.clone(),
+                    station_public_code: s.station.public_code.clone(),
+                    started_on: s.link.started_on,
+                    ended_on: s.link.ended_on,
+                })
+                .collect()
+        }),
+        created_at: d.created_at,
+        updated_at: d.updated_at,
+    }
 }

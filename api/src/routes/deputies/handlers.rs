@@ -5,16 +5,15 @@ use actix_web::{HttpRequest, HttpResponse, get, patch, post, put, web};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
+use super::checks::{to_changes, to_new_deputy};
 use super::dto::{
     CreateDeputyRequest, DeputyDto, DeputyFilters, DeputyStatusDto, SetStationsRequest,
-    StationingDto, UpdateDeputyRequest, visible_phone,
+    UpdateDeputyRequest, deputy_dto,
 };
-use super::service::{self, DeputyChanges, DeputyQuery, DeputyView, NewDeputy};
+use super::service::{self, DeputyQuery, DeputyView};
 use crate::auth::AdminUser;
 use crate::auth::extract::MaybeAuthUser;
-use crate::domain::name::optional;
-use crate::domain::{DisplayName, Phone, web_url};
-use crate::error::{ApiError, Checks, FieldError};
+use crate::error::ApiError;
 use crate::http::client::ClientInfo;
 use crate::http::etag::{IfMatchHeader, check_if_match, created, json_with_etag};
 use crate::http::json::Json;
@@ -24,10 +23,6 @@ use crate::i18n::Text;
 use crate::state::AppState;
 
 const LIST: &str = "deputies";
-pub const NAME_MAX: usize = 50;
-pub const CONSTITUENCY_MAX: usize = 100;
-pub const OCCUPATION_MAX: usize = 100;
-pub const BIOGRAPHY_MAX: usize = 5000;
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(create_deputy)
@@ -35,149 +30,6 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(get_deputy)
         .service(update_deputy)
         .service(set_stations);
-}
-
-pub fn deputy_dto(view: &DeputyView) -> DeputyDto {
-    let d = &view.deputy;
-    DeputyDto {
-        id: d.id,
-        public_code: d.public_code.clone(),
-        region_id: d.region_id,
-        name: d.name.clone(),
-        gender: d.gender.into(),
-        level: d.level.into(),
-        constituency: d.constituency.clone(),
-        occupation: d.occupation.clone(),
-        photo_url: d.photo_url.clone(),
-        biography: d.biography.clone(),
-        term_start: d.term_start,
-        term_end: d.term_end,
-        status: d.status.into(),
-        phone: visible_phone(d, view.staff_view),
-        phone_public: view.staff_view.then_some(d.phone_public),
-        user_id: if view.staff_view { d.user_id } else { None },
-        stations: view.stations.as_ref().map(|stations| {
-            stations
-                .iter()
-                .map(|s| StationingDto {
-                    station_id: s.station.id,
-                    station_name: s.station.name.clone(),
-                    station_public_code: s.station.public_code.clone(),
-                    started_on: s.link.started_on,
-                    ended_on: s.link.ended_on,
-                })
-                .collect()
-        }),
-        created_at: d.created_at,
-        updated_at: d.updated_at,
-    }
-}
-
-/// Checks a new deputy's fields (the import uses it for each row too).
-pub fn to_new_deputy(body: CreateDeputyRequest) -> Result<NewDeputy, Vec<FieldError>> {
-    let mut checks = Checks::default();
-    let name = checks.check(DisplayName::parse("name", &body.name, NAME_MAX));
-    let constituency = checks.check(DisplayName::parse(
-        "constituency",
-        &body.constituency,
-        CONSTITUENCY_MAX,
-    ));
-    let occupation = checks.check(optional(
-        "occupation",
-        body.occupation.as_deref(),
-        OCCUPATION_MAX,
-    ));
-    let biography = checks.check(optional(
-        "biography",
-        body.biography.as_deref(),
-        BIOGRAPHY_MAX,
-    ));
-    let photo_url = checks.check(
-        body.photo_url
-            .as_deref()
-            .map(|u| web_url::parse("photo_url", u))
-            .transpose(),
-    );
-    let phone = checks.check(
-        body.phone
-            .as_deref()
-            .map(|p| Phone::parse("phone", p))
-            .transpose(),
-    );
-    if let Err(ApiError::Validation(errors)) = checks.finish() {
-        return Err(errors);
-    }
-    Ok(NewDeputy {
-        region_id: body.region_id,
-        name: name.map(DisplayName::into_inner).unwrap_or_default(),
-        gender: body.gender.into(),
-        level: body.level.into(),
-        constituency: constituency
-            .map(DisplayName::into_inner)
-            .unwrap_or_default(),
-        occupation: occupation.flatten(),
-        photo_url: photo_url.flatten(),
-        biography: biography.flatten(),
-        term_start: body.term_start,
-        term_end: body.term_end,
-        status: body.status.unwrap_or(DeputyStatusDto::Active).into(),
-        phone: phone.flatten().map(|p| p.as_str().to_owned()),
-        phone_public: body.phone_public.unwrap_or(false),
-        user_id: body.user_id,
-    })
-}
-
-fn to_changes(body: UpdateDeputyRequest) -> Result<DeputyChanges, ApiError> {
-    let mut checks = Checks::default();
-    let name = checks.check(
-        body.name
-            .as_deref()
-            .map(|n| DisplayName::parse("name", n, NAME_MAX))
-            .transpose(),
-    );
-    let constituency = checks.check(
-        body.constituency
-            .as_deref()
-            .map(|c| DisplayName::parse("constituency", c, CONSTITUENCY_MAX))
-            .transpose(),
-    );
-    let occupation = body.occupation.map(|o| {
-        checks
-            .check(optional("occupation", o.as_deref(), OCCUPATION_MAX))
-            .flatten()
-    });
-    let biography = body.biography.map(|b| {
-        checks
-            .check(optional("biography", b.as_deref(), BIOGRAPHY_MAX))
-            .flatten()
-    });
-    let photo_url = body
-        .photo_url
-        .map(|u| u.and_then(|u| checks.check(web_url::parse("photo_url", &u))));
-    let phone = body.phone.map(|p| {
-        p.and_then(|p| {
-            checks
-                .check(Phone::parse("phone", &p))
-                .map(|p| p.as_str().to_owned())
-        })
-    });
-    checks.finish()?;
-    Ok(DeputyChanges {
-        region_id: body.region_id,
-        name: name.flatten().map(DisplayName::into_inner),
-        gender: body.gender.map(Into::into),
-        level: body.level.map(Into::into),
-        constituency: constituency.flatten().map(DisplayName::into_inner),
-        occupation,
-        photo_url,
-        biography,
-        term_start: body.term_start,
-        term_end: body.term_end,
-        status: body.status.map(Into::into),
-        phone,
-        phone_public: body.phone_public,
-        user_id: body.user_id,
-    })
 }
 
 /// Adds a deputy in the caller's scope; the deputy gets a public code for their QR code.

@@ -24,7 +24,7 @@ use crate::domain::public_code::CodeKind;
 use crate::error::{ApiError, Checks, FieldError};
 use crate::http::client::ClientInfo;
 use crate::i18n::Text;
-use crate::routes::stations::service::with_fresh_code;
+use crate::routes::codes::service::with_fresh_code;
 
 /// A checked new deputy.
 #[derive(Debug, Clone)]

@@ -25,8 +25,8 @@ use crate::domain::public_code;
 use crate::error::{ApiError, Checks, FieldError};
 use crate::http::client::ClientInfo;
 use crate::i18n::Text;
+use crate::routes::deputies::checks::to_new_deputy;
 use crate::routes::deputies::dto::{CreateDeputyRequest, DeputyLevelDto, GenderDto};
-use crate::routes::deputies::handlers::to_new_deputy;
 use crate::routes::deputies::service::{self, DeputyChanges, NewDeputy};
 
 /// The columns of a deputies file. The README lists them with their meaning.

@@ -23,8 +23,8 @@ use crate::error::{ApiError, Checks, FieldError};
 use crate::http::client::ClientInfo;
 use crate::http::wire::LocationDto;
 use crate::i18n::Text;
+use crate::routes::stations::checks::to_new_station;
 use crate::routes::stations::dto::{CreateStationRequest, OpeningHoursDto, StationKindDto};
-use crate::routes::stations::handlers::to_new_station;
 use crate::routes::stations::service::{self, NewStation, StaffChanges, StationChanges};
 
 /// The columns of a stations file. The README lists them with their meaning.

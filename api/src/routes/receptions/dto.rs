@@ -2,14 +2,22 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::reception::ReceptionStatus;
+use entity::reception_duty::Attendance;
+use entity::reception_rule::HolidayPolicy;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
+use crate::domain::Phone;
 use crate::domain::local_time::{format_minute, minute_of};
+use crate::domain::reception_plan::{Pattern, Skipped};
 use crate::http::wire::PhoneNumber;
 use crate::routes::deputies::dto::DeputyLevelDto;
+
+use super::planning::pattern_of;
+use super::records::RecordView;
+use super::service::ReceptionView;
 
 /// Hours of a session, local time (China Standard Time).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -441,4 +449,141 @@ pub struct RecordDto {
     pub feedback: Option<String>,
     pub created_by: Uuid,
     pub created_at: DateTime<Utc>,
+}
+
+pub fn reception_dto(view: &ReceptionView) -> ReceptionDto {
+    let r = &view.reception;
+    let staff = view.staff_view;
+    ReceptionDto {
+        id: r.id,
+        station_id: r.station_id,
+        station_name: view.station.name.clone(),
+        date: r.day,
+        hours: HoursDto::of(r),
+        starts_at: r.starts_at,
+        ends_at: r.ends_at,
+        place: r.place.clone(),
+        status: r.status.into(),
+        origin: match r.origin {
+            entity::reception::ReceptionOrigin::Rule => "rule".into(),
+            entity::reception::ReceptionOrigin::Manual => "manual".into(),
+        },
+        rule_day: r.rule_day,
+        capacity: r.capacity,
+        seats_left: (r.capacity - r.seats_taken).max(0),
+        deputies_per_session: DeputiesPerSessionDto {
+            min: u8::try_from(r.min_deputies).unwrap_or(0),
+            max: u8::try_from(r.max_deputies).unwrap_or(0),
+        },
+        deputies: view
+            .duties
+            .iter()
+            .map(|(duty, d)| DutyDto {
+                deputy_id: d.id,
+                name: d.name.clone(),
+                public_code: d.public_code.clone(),
+                level: d.level.into(),
+                photo_url: d.photo_url.clone(),
+                checked_in_at: if staff { duty.checked_in_at } else { None },
+                attendance: staff.then(|| {
+                    match (duty.attendance, duty.checked_in_at) {
+                        (Some(Attendance::Present), _) => "present",
+                        (Some(Attendance::Absent), _) => "absent",
+                        (None, Some(_)) => "present",
+                        (None, None) => "pending",
+                    }
+                    .to_owned()
+                }),
+                excused: staff.then_some(duty.attendance_excused),
+            })
+            .collect(),
+        published_at: r.published_at,
+        late_reason: if staff { r.late_reason.clone() } else { None },
+        edited: staff.then_some(r.edited),
+        cancelled_at: r.cancelled_at,
+        cancel_reason: r.cancel_reason.clone(),
+        created_at: r.created_at,
+        updated_at: r.updated_at,
+    }
+}
+
+pub fn rule_dto(rule: &entity::reception_rule::Model) -> ReceptionRuleDto {
+    let (days, weekly) = match pattern_of(rule) {
+        Pattern::DaysOfMonth(days) => (Some(days.into_iter().collect()), None),
+        Pattern::Weekly(w) => (
+            None,
+            Some(u8::try_from(w.number_from_monday()).unwrap_or(1)),
+        ),
+    };
+    ReceptionRuleDto {
+        station_id: rule.station_id,
+        days_of_month: days,
+        weekly,
+        hours: HoursDto::minutes(rule.starts_minute, rule.ends_minute),
+        place: rule.place.clone(),
+        capacity: rule.capacity,
+        deputies_per_session: DeputiesPerSessionDto {
+            min: u8::try_from(rule.min_deputies).unwrap_or(0),
+            max: u8::try_from(rule.max_deputies).unwrap_or(0),
+        },
+        holiday_policy: match rule.holiday_policy {
+            HolidayPolicy::Postpone => HolidayPolicyDto::Postpone,
+            HolidayPolicy::Skip => HolidayPolicyDto::Skip,
+        },
+        updated_at: rule.updated_at,
+    }
+}
+
+pub fn skipped_dto(s: &Skipped) -> SkippedDayDto {
+    match *s {
+        Skipped::NoSuchDay { year, month, day } => SkippedDayDto {
+            date: NaiveDate::from_ymd_opt(year, month, 1).unwrap_or_default(),
+            day_of_month: Some(day),
+            reason: "no_such_day".into(),
+        },
+        Skipped::DayOff(date) => SkippedDayDto {
+            date,
+            day_of_month: None,
+            reason: "day_off".into(),
+        },
+        Skipped::NoFreeWorkingDay(date) => SkippedDayDto {
+            date,
+            day_of_month: None,
+            reason: "no_free_working_day".into(),
+        },
+        Skipped::Taken(date) => SkippedDayDto {
+            date,
+            day_of_month: None,
+            reason: "taken".into(),
+        },
+    }
+}
+
+pub fn record_dto(view: RecordView) -> RecordDto {
+    RecordDto {
+        id: view.record.id,
+        reception_id: view.record.reception_id,
+        visitor_count: view.record.visitor_count,
+        visitors: view
+            .visitors
+            .into_iter()
+            .map(|v| VisitorDto {
+                id: v.id,
+                name: v.name,
+                phone: v.phone.as_deref().map(Phone::mask),
+            })
+            .collect(),
+        items: view
+            .items
+            .into_iter()
+            .map(|i| RecordItemDto {
+                id: i.id,
+                raised: i.raised,
+                action_taken: i.action_taken,
+            })
+            .collect(),
+        feedback: view.record.feedback,
+        created_by: view.record.created_by,
+        created_at: view.record.created_at,
+    }
 }

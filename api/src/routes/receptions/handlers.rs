@@ -1,26 +1,21 @@
 //! Reception endpoints: `/api/v1/stations/{id}/reception-rule`, `…/receptions:generate`,
 //! `…/receptions:roster`, `…/receptions`; `/api/v1/receptions…`; `/api/v1/receptions:publish`.
 
-use std::collections::BTreeSet;
-
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, put, web};
-use chrono::{Months, NaiveDate, Weekday};
 use entity::reception::ReceptionStatus;
-use entity::reception_duty::Attendance;
-use entity::reception_rule::HolidayPolicy;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
+use super::checks::{capacity, deputies_per_session, late_reason, place, range, reason, rule_spec};
 use super::dto::*;
-use super::planning::{self, RuleSpec, pattern_of};
-use super::records::{self, NewRecord, RecordView};
-use super::service::{self, NewSession, ReceptionQuery, ReceptionView, SessionChanges};
+use super::planning::{self};
+use super::records::{self, NewRecord};
+use super::service::{self, NewSession, ReceptionQuery, SessionChanges};
 use crate::auth::AuthUser;
 use crate::auth::extract::{MaybeAuthUser, PublicCaller};
 use crate::domain::local_time::parse_hours;
 use crate::domain::name::optional;
-use crate::domain::reception_plan::{Pattern, Skipped};
 use crate::domain::{DisplayName, Phone};
 use crate::error::{ApiError, Checks, FieldError};
 use crate::http::client::ClientInfo;
@@ -32,8 +27,6 @@ use crate::i18n::Text;
 use crate::state::AppState;
 
 const LIST: &str = "receptions";
-const PLACE_MAX: usize = 200;
-const MAX_CAPACITY: i64 = 1000;
 
 /// Routes under `/api/v1/stations`.
 pub fn station_routes(cfg: &mut ServiceConfig) {
@@ -59,259 +52,6 @@ pub fn routes(cfg: &mut ServiceConfig) {
 /// Routes directly under `/api/v1`.
 pub fn range_routes(cfg: &mut ServiceConfig) {
     cfg.service(publish_range);
-}
-
-pub fn reception_dto(view: &ReceptionView) -> ReceptionDto {
-    let r = &view.reception;
-    let staff = view.staff_view;
-    ReceptionDto {
-        id: r.id,
-        station_id: r.station_id,
-        station_name: view.station.name.clone(),
-        date: r.day,
-        hours: HoursDto::of(r),
-        starts_at: r.starts_at,
-        ends_at: r.ends_at,
-        place: r.place.clone(),
-        status: r.status.into(),
-        origin: match r.origin {
-            entity::reception::ReceptionOrigin::Rule => "rule".into(),
-            entity::reception::ReceptionOrigin::Manual => "manual".into(),
-        },
-        rule_day: r.rule_day,
-        capacity: r.capacity,
-        seats_left: (r.capacity - r.seats_taken).max(0),
-        deputies_per_session: DeputiesPerSessionDto {
-            min: u8::try_from(r.min_deputies).unwrap_or(0),
-            max: u8::try_from(r.max_deputies).unwrap_or(0),
-        },
-        deputies: view
-            .duties
-            .iter()
-            .map(|(duty, d)| DutyDto {
-                deputy_id: d.id,
-                name: d.name.clone(),
-                public_code: d.public_code.clone(),
-                level: d.level.into(),
-                photo_url: d.photo_url.clone(),
-                checked_in_at: if staff { duty.checked_in_at } else { None },
-                attendance: staff.then(|| {
-                    match (duty.attendance, duty.checked_in_at) {
-                        (Some(Attendance::Present), _) => "present",
-                        (Some(Attendance::Absent), _) => "absent",
-                        (None, Some(_)) => "present",
-                        (None, None) => "pending",
-                    }
-                    .to_owned()
-                }),
-                excused: staff.then_some(duty.attendance_excused),
-            })
-            .collect(),
-        published_at: r.published_at,
-        late_reason: if staff { r.late_reason.clone() } else { None },
-        edited: staff.then_some(r.edited),
-        cancelled_at: r.cancelled_at,
-        cancel_reason: r.cancel_reason.clone(),
-        created_at: r.created_at,
-        updated_at: r.updated_at,
-    }
-}
-
-fn rule_dto(rule: &entity::reception_rule::Model) -> ReceptionRuleDto {
-    let (days, weekly) = match pattern_of(rule) {
-        Pattern::DaysOfMonth(days) => (Some(days.into_iter().collect()), None),
-        Pattern::Weekly(w) => (
-            None,
-            Some(u8::try_from(w.number_from_monday()).unwrap_or(1)),
-        ),
-    };
-    ReceptionRuleDto {
-        station_id: rule.station_id,
-        days_of_month: days,
-        weekly,
-        hours: HoursDto::minutes(rule.starts_minute, rule.ends_minute),
-        place: rule.place.clone(),
-        capacity: rule.capacity,
-        deputies_per_session: DeputiesPerSessionDto {
-            min: u8::try_from(rule.min_deputies).unwrap_or(0),
-            max: u8::try_from(rule.max_deputies).unwrap_or(0),
-        },
-        holiday_policy: match rule.holiday_policy {
-            HolidayPolicy::Postpone => HolidayPolicyDto::Postpone,
-            HolidayPolicy::Skip => HolidayPolicyDto::Skip,
-        },
-        updated_at: rule.updated_at,
-    }
-}
-
-fn capacity(field: &str, value: i64) -> Result<i32, FieldError> {
-    if (1..=MAX_CAPACITY).contains(&value) {
-        Ok(i32::try_from(value).unwrap_or(1))
-    } else {
-        Err(FieldError::new(
-            field,
-            "range",
-            Text::new(
-                format!("名额必须在 1 到 {MAX_CAPACITY} 之间。"),
-                format!("Must be from 1 to {MAX_CAPACITY}."),
-            ),
-        ))
-    }
-}
-
-fn deputies_per_session(
-    value: Option<DeputiesPerSessionDto>,
-) -> Result<Option<(i16, i16)>, FieldError> {
-    let Some(v) = value else { return Ok(None) };
-    if v.min < 1 || v.min > 10 || v.max < v.min || v.max > 10 {
-        return Err(FieldError::new(
-            "deputies_per_session",
-            "range",
-            Text::fixed(
-                "值班代表人数：min 为 1 到 10，max 不小于 min 且不超过 10。",
-                "min is 1 to 10; max is from min to 10.",
-            ),
-        ));
-    }
-    Ok(Some((i16::from(v.min), i16::from(v.max))))
-}
-
-fn place(raw: Option<&str>) -> Result<Option<String>, FieldError> {
-    raw.map(|p| DisplayName::parse("place", p, PLACE_MAX).map(DisplayName::into_inner))
-        .transpose()
-}
-
-/// Free-text reason of 2 characters (once trimmed) to 500 (as sent, as the contract counts).
-fn reason(field: &str, raw: &str) -> Result<String, FieldError> {
-    let trimmed = raw.trim();
-    if trimmed.chars().count() < 2
-        || raw.chars().count() > 500
-        || trimmed.chars().any(char::is_control)
-    {
-        return Err(FieldError::new(
-            field,
-            "length",
-            Text::fixed(
-                "请填写 2 到 500 个字符的原因。",
-                "Give a reason of 2 to 500 characters.",
-            ),
-        ));
-    }
-    Ok(trimmed.to_owned())
-}
-
-fn rule_spec(body: ReceptionRuleRequest) -> Result<RuleSpec, ApiError> {
-    let mut checks = Checks::default();
-    let pattern = match (body.days_of_month, body.weekly) {
-        (Some(days), None) => {
-            let mut set = BTreeSet::new();
-            if days.is_empty() || days.len() > 31 {
-                checks.fail(FieldError::new(
-                    "days_of_month",
-                    "length",
-                    Text::fixed("请列出 1 到 31 个日期。", "List 1 to 31 days."),
-                ));
-            }
-            for (i, day) in days.iter().enumerate() {
-                let field = format!("days_of_month[{i}]");
-                if !(1..=31).contains(day) {
-                    checks.fail(FieldError::new(
-                        field,
-                        "range",
-                        Text::fixed(
-                            "日期必须在 1 到 31 之间。",
-                            "A day of the month is 1 to 31.",
-                        ),
-                    ));
-                } else if !set.insert(u32::try_from(*day).unwrap_or(1)) {
-                    checks.fail(FieldError::new(
-                        field,
-                        "duplicate",
-                        Text::fixed("日期重复。", "The day is listed twice."),
-                    ));
-                }
-            }
-            Some(Pattern::DaysOfMonth(set))
-        }
-        (None, Some(weekday)) => match u8::try_from(weekday)
-            .ok()
-            .filter(|w| (1..=7).contains(w))
-            .and_then(|w| Weekday::try_from(w - 1).ok())
-        {
-            Some(w) => Some(Pattern::Weekly(w)),
-            None => {
-                checks.fail(FieldError::new(
-                    "weekly",
-                    "range",
-                    Text::fixed(
-                        "星期必须在 1（周一）到 7（周日）之间。",
-                        "A weekday is 1 (Monday) to 7 (Sunday).",
-                    ),
-                ));
-                None
-            }
-        },
-        _ => {
-            checks.fail(FieldError::new(
-                "days_of_month",
-                "one_of",
-                Text::fixed(
-                    "days_of_month 与 weekly 必须且只能填一个。",
-                    "Give exactly one of days_of_month and weekly.",
-                ),
-            ));
-            None
-        }
-    };
-    let hours = checks.check(parse_hours("hours", &body.hours.starts, &body.hours.ends));
-    let place = checks.check(place(body.place.as_deref()));
-    let capacity = checks.check(capacity("capacity", body.capacity));
-    let deputies = checks.check(deputies_per_session(body.deputies_per_session));
-    checks.finish()?;
-    let (Some(pattern), Some((starts, ends)), Some(place), Some(capacity), Some(deputies)) =
-        (pattern, hours, place, capacity, deputies)
-    else {
-        return Err(ApiError::internal(anyhow::anyhow!(
-            "checked rule incomplete"
-        )));
-    };
-    let (min, max) = deputies.unwrap_or((2, 3));
-    Ok(RuleSpec {
-        pattern,
-        starts,
-        ends,
-        place,
-        capacity,
-        min_deputies: min,
-        max_deputies: max,
-        policy: match body.holiday_policy.unwrap_or(HolidayPolicyDto::Postpone) {
-            HolidayPolicyDto::Postpone => HolidayPolicy::Postpone,
-            HolidayPolicyDto::Skip => HolidayPolicy::Skip,
-        },
-    })
-}
-
-/// Checks a span: `to` not before `from`, and at most a year long.
-fn range(from: NaiveDate, to: NaiveDate) -> Result<(NaiveDate, NaiveDate), ApiError> {
-    if to < from {
-        return Err(ApiError::validation(
-            "to",
-            "before_from",
-            Text::fixed(
-                "结束日期不能早于开始日期。",
-                "`to` may not be before `from`.",
-            ),
-        ));
-    }
-    let limit = from.checked_add_months(Months::new(12));
-    if limit.is_none_or(|limit| to >= limit) {
-        return Err(ApiError::validation(
-            "to",
-            "range_too_long",
-            Text::fixed("一次最多一年。", "At most a year at a time."),
-        ));
-    }
-    Ok((from, to))
 }
 
 /// A station's reception rule. Public.
@@ -360,31 +100,6 @@ async fn put_rule(
     let spec = rule_spec(body.into_inner())?;
     let rule = planning::put_rule(&state.db, &caller, &client, id.into_inner(), spec).await?;
     json_with_etag(&req, StatusCode::OK, &rule_dto(&rule))
-}
-
-fn skipped_dto(s: &Skipped) -> SkippedDayDto {
-    match *s {
-        Skipped::NoSuchDay { year, month, day } => SkippedDayDto {
-            date: NaiveDate::from_ymd_opt(year, month, 1).unwrap_or_default(),
-            day_of_month: Some(day),
-            reason: "no_such_day".into(),
-        },
-        Skipped::DayOff(date) => SkippedDayDto {
-            date,
-            day_of_month: None,
-            reason: "day_off".into(),
-        },
-        Skipped::NoFreeWorkingDay(date) => SkippedDayDto {
-            date,
-            day_of_month: None,
-            reason: "no_free_working_day".into(),
-        },
-        Skipped::Taken(date) => SkippedDayDto {
-            date,
-            day_of_month: None,
-            reason: "taken".into(),
-        },
-    }
 }
 
 /// Generates the sessions the station's rule implies from `from` to `to` (at most a year), as
@@ -709,12 +424,6 @@ async fn update_reception(
     json_with_etag(&req, StatusCode::OK, &reception_dto(&view))
 }
 
-fn late_reason(raw: Option<&str>) -> Result<Option<String>, ApiError> {
-    raw.map(|r| reason("late_reason", r))
-        .transpose()
-        .map_err(|e| ApiError::Validation(vec![e]))
-}
-
 /// Publishes a session's roster (公示). It needs its minimum of deputies on duty (else 422
 /// `roster_short`), and, when it starts in less than three days, a `late_reason` (else 422
 /// `late_reason_required`), which is kept and counted. The body may be left out.
@@ -846,35 +555,6 @@ async fn set_attendance(
     )
     .await?;
     json_with_etag(&req, StatusCode::OK, &reception_dto(&view))
-}
-
-fn record_dto(view: RecordView) -> RecordDto {
-    RecordDto {
-        id: view.record.id,
-        reception_id: view.record.reception_id,
-        visitor_count: view.record.visitor_count,
-        visitors: view
-            .visitors
-            .into_iter()
-            .map(|v| VisitorDto {
-                id: v.id,
-                name: v.name,
-                phone: v.phone.as_deref().map(Phone::mask),
-            })
-            .collect(),
-        items: view
-            .items
-            .into_iter()
-            .map(|i| RecordItemDto {
-                id: i.id,
-                raised: i.raised,
-                action_taken: i.action_taken,
-            })
-            .collect(),
-        feedback: view.record.feedback,
-        created_by: view.record.created_by,
-        created_at: view.record.created_at,
-    }
 }
 
 /// Records a reception (接待记录): how many came, who (optional personal data), what each raised

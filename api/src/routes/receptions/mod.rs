@@ -6,6 +6,7 @@
 //! automatic roster; `service` everything else about sessions; `records` the reception records.
 
 pub mod access;
+pub mod checks;
 pub mod dto;
 pub mod handlers;
 pub mod planning;

@@ -4,10 +4,10 @@
 use std::collections::HashMap;
 
 use entity::region::{self, RegionLevel};
-use entity::{region_closure, user};
+use entity::{checklist_item, region_closure, user};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, SqlErr,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set, SqlErr,
 };
 use uuid::Uuid;
 
@@ -169,7 +169,7 @@ pub async fn create(
         .await?;
     if created.level == RegionLevel::District {
         // Every district starts with the nine haves (九有); its administrators adapt them.
-        crate::routes::stations::service::seed_default_items(&txn, created.id).await?;
+        seed_default_items(&txn, created.id).await?;
     }
     audit::record(
         &txn,
@@ -182,6 +182,26 @@ pub async fn create(
     let created = detail(&txn, created.id).await?;
     txn.commit().await?;
     Ok(created)
+}
+
+/// Gives a new district the default checklist (九有).
+pub async fn seed_default_items(db: &impl ConnectionTrait, district_id: Uuid) -> Result<(), DbErr> {
+    let now = crate::clock::now();
+    let rows = migration::DEFAULT_CHECKLIST
+        .iter()
+        .enumerate()
+        .map(|(position, (key, name))| checklist_item::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            district_id: Set(district_id),
+            key: Set(Some((*key).to_owned())),
+            name: Set((*name).to_owned()),
+            position: Set(i32::try_from(position).unwrap_or(i32::MAX)),
+            archived: Set(false),
+            created_at: Set(now),
+            updated_at: Set(now),
+        });
+    checklist_item::Entity::insert_many(rows).exec(db).await?;
+    Ok(())
 }
 
 /// The district that `region_id` lies in (itself, if it is one).

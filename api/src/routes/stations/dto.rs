@@ -8,9 +8,11 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
+use super::service::{Access, StationView};
 use crate::domain::opening_hours::Period;
 use crate::http::wire::{LocationDto, PhoneNumber};
 use crate::routes::deputies::dto::DeputySummaryDto;
+use entity::{checklist_item, station, station_checklist};
 
 /// What kind of station.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -345,4 +347,100 @@ pub struct ChecklistItemRequest {
 pub struct ChecklistItemsRequest {
     #[schema(min_items = 1, max_items = 30)]
     pub items: Vec<ChecklistItemRequest>,
+}
+
+fn summary(station: &station::Model) -> ChecklistSummaryDto {
+    ChecklistSummaryDto {
+        done: station.checklist_done,
+        total: station.checklist_total,
+        label: format!("{}/{}", station.checklist_done, station.checklist_total),
+    }
+}
+
+pub fn station_dto(view: &StationView) -> StationDto {
+    let s = &view.station;
+    let periods: Vec<Period> = serde_json::from_value(s.opening_hours.clone()).unwrap_or_default();
+    StationDto {
+        id: s.id,
+        public_code: s.public_code.clone(),
+        region_id: s.region_id,
+        kind: s.kind.into(),
+        name: s.name.clone(),
+        address: s.address.clone(),
+        location: match (s.latitude, s.longitude) {
+            (Some(latitude), Some(longitude)) => Some(LocationDto {
+                latitude,
+                longitude,
+            }),
+            _ => None,
+        },
+        opening_hours: OpeningHoursDto {
+            periods,
+            note: s.opening_note.clone(),
+        },
+        phone: s.phone.clone(),
+        photo_url: s.photo_url.clone(),
+        star_rating: u8::try_from(s.star_rating).unwrap_or(0),
+        status: s.status.into(),
+        checklist: summary(s),
+        staff: view
+            .staff
+            .iter()
+            .map(|(role, user)| StaffMemberDto {
+                role: (*role).into(),
+                display_name: user.display_name.clone(),
+                user_id: (view.access >= Access::Staff).then_some(user.id),
+            })
+            .collect(),
+        distance_km: view.distance_km.map(|d| (d * 1000.0).round() / 1000.0),
+        created_at: s.created_at,
+        updated_at: s.updated_at,
+    }
+}
+
+pub fn detail_dto(view: &StationView, deputies: &[entity::deputy::Model]) -> StationDetailDto {
+    StationDetailDto {
+        station: station_dto(view),
+        deputies: deputies.iter().map(DeputySummaryDto::from).collect(),
+    }
+}
+
+pub fn checklist_dto(
+    station: &station::Model,
+    entries: Vec<(checklist_item::Model, Option<station_checklist::Model>)>,
+) -> StationChecklistDto {
+    StationChecklistDto {
+        station_id: station.id,
+        items: entries
+            .into_iter()
+            .map(|(item, answer)| ChecklistEntryDto {
+                item_id: item.id,
+                key: item.key,
+                name: item.name,
+                done: answer.as_ref().is_some_and(|a| a.done),
+                note: answer.as_ref().and_then(|a| a.note.clone()),
+                evidence: answer
+                    .as_ref()
+                    .and_then(|a| serde_json::from_value(a.evidence.clone()).ok())
+                    .unwrap_or_default(),
+                updated_at: answer.map(|a| a.updated_at),
+            })
+            .collect(),
+        summary: summary(station),
+    }
+}
+
+pub fn items_dto(district_id: Uuid, items: Vec<checklist_item::Model>) -> ChecklistItemsDto {
+    ChecklistItemsDto {
+        district_id,
+        items: items
+            .into_iter()
+            .map(|i| ChecklistItemDto {
+                id: i.id,
+                key: i.key,
+                name: i.name,
+                position: i.position,
+            })
+            .collect(),
+    }
 }

@@ -5,36 +5,26 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
+use super::checks::{NOTE_MAX, to_changes, to_new_station};
 use super::dto::{
-    ChecklistEntryDto, ChecklistItemDto, ChecklistItemsDto, ChecklistItemsRequest,
-    ChecklistRequest, ChecklistSummaryDto, CreateStationRequest, OpeningHoursDto, StaffMemberDto,
+    ChecklistItemsDto, ChecklistItemsRequest, ChecklistRequest, CreateStationRequest,
     StationChecklistDto, StationDetailDto, StationDto, StationFilters, StationSort,
-    StationStatusDto, UpdateStationRequest,
+    StationStatusDto, UpdateStationRequest, checklist_dto, detail_dto, items_dto, station_dto,
 };
-use super::service::{
-    self, Access, After, Answer, ItemChange, NewStation, Order, StaffChanges, StationChanges,
-    StationQuery, StationView,
-};
+use super::service::{self, After, Answer, ItemChange, Order, StationQuery};
 use crate::auth::extract::{MaybeAuthUser, PublicCaller};
 use crate::auth::{AdminUser, AuthUser};
 use crate::domain::name::optional;
-use crate::domain::opening_hours::{self, Period};
-use crate::domain::{Coordinates, DisplayName, Phone, web_url};
+use crate::domain::{Coordinates, DisplayName};
 use crate::error::{ApiError, Checks, FieldError};
 use crate::http::client::ClientInfo;
 use crate::http::etag::{IfMatchHeader, check_if_match, created, json_with_etag};
 use crate::http::json::Json;
 use crate::http::pagination::{Page, PageParams, PageRequest};
 use crate::http::params::Query;
-use crate::http::wire::LocationDto;
 use crate::i18n::Text;
-use crate::routes::deputies::dto::DeputySummaryDto;
 use crate::state::AppState;
-use entity::{checklist_item, station, station_checklist};
 
-const NAME_MAX: usize = 100;
-const ADDRESS_MAX: usize = 200;
-const NOTE_MAX: usize = 500;
 const MAX_RADIUS_KM: f64 = 50.0;
 
 pub fn routes(cfg: &mut ServiceConfig) {
@@ -51,253 +41,6 @@ pub fn routes(cfg: &mut ServiceConfig) {
 pub fn district_routes(cfg: &mut ServiceConfig) {
     cfg.service(get_checklist_items)
         .service(put_checklist_items);
-}
-
-fn summary(station: &station::Model) -> ChecklistSummaryDto {
-    ChecklistSummaryDto {
-        done: station.checklist_done,
-        total: station.checklist_total,
-        label: format!("{}/{}", station.checklist_done, station.checklist_total),
-    }
-}
-
-pub fn station_dto(view: &StationView) -> StationDto {
-    let s = &view.station;
-    let periods: Vec<Period> = serde_json::from_value(s.opening_hours.clone()).unwrap_or_default();
-    StationDto {
-        id: s.id,
-        public_code: s.public_code.clone(),
-        region_id: s.region_id,
-        kind: s.kind.into(),
-        name: s.name.clone(),
-        address: s.address.clone(),
-        location: match (s.latitude, s.longitude) {
-            (Some(latitude), Some(longitude)) => Some(LocationDto {
-                latitude,
-                longitude,
-            }),
-            _ => None,
-        },
-        opening_hours: OpeningHoursDto {
-            periods,
-            note: s.opening_note.clone(),
-        },
-        phone: s.phone.clone(),
-        photo_url: s.photo_url.clone(),
-        star_rating: u8::try_from(s.star_rating).unwrap_or(0),
-        status: s.status.into(),
-        checklist: summary(s),
-        staff: view
-            .staff
-            .iter()
-            .map(|(role, user)| StaffMemberDto {
-                role: (*role).into(),
-                display_name: user.display_name.clone(),
-                user_id: (view.access >= Access::Staff).then_some(user.id),
-            })
-            .collect(),
-        distance_km: view.distance_km.map(|d| (d * 1000.0).round() / 1000.0),
-        created_at: s.created_at,
-        updated_at: s.updated_at,
-    }
-}
-
-fn detail_dto(view: &StationView, deputies: &[entity::deputy::Model]) -> StationDetailDto {
-    StationDetailDto {
-        station: station_dto(view),
-        deputies: deputies.iter().map(DeputySummaryDto::from).collect(),
-    }
-}
-
-fn checklist_dto(
-    station: &station::Model,
-    entries: Vec<(checklist_item::Model, Option<station_checklist::Model>)>,
-) -> StationChecklistDto {
-    StationChecklistDto {
-        station_id: station.id,
-        items: entries
-            .into_iter()
-            .map(|(item, answer)| ChecklistEntryDto {
-                item_id: item.id,
-                key: item.key,
-                name: item.name,
-                done: answer.as_ref().is_some_and(|a| a.done),
-                note: answer.as_ref().and_then(|a| a.note.clone()),
-                evidence: answer
-                    .as_ref()
-                    .and_then(|a| serde_json::from_value(a.evidence.clone()).ok())
-                    .unwrap_or_default(),
-                updated_at: answer.map(|a| a.updated_at),
-            })
-            .collect(),
-        summary: summary(station),
-    }
-}
-
-fn items_dto(district_id: Uuid, items: Vec<checklist_item::Model>) -> ChecklistItemsDto {
-    ChecklistItemsDto {
-        district_id,
-        items: items
-            .into_iter()
-            .map(|i| ChecklistItemDto {
-                id: i.id,
-                key: i.key,
-                name: i.name,
-                position: i.position,
-            })
-            .collect(),
-    }
-}
-
-fn star_rating(field: &str, value: i64) -> Result<i16, FieldError> {
-    i16::try_from(value)
-        .ok()
-        .filter(|v| (0..=5).contains(v))
-        .ok_or_else(|| {
-            FieldError::new(
-                field,
-                "range",
-                Text::fixed(
-                    "星级必须在 0 到 5 之间。",
-                    "The star rating is from 0 to 5.",
-                ),
-            )
-        })
-}
-
-fn location(checks: &mut Checks, field: &str, location: &LocationDto) -> Option<Coordinates> {
-    match Coordinates::new(field, location.latitude, location.longitude) {
-        Ok(c) => Some(c),
-        Err(errors) => {
-            for e in errors {
-                checks.fail(e);
-            }
-            None
-        }
-    }
-}
-
-fn hours(checks: &mut Checks, hours: &OpeningHoursDto) -> Option<(Vec<Period>, Option<String>)> {
-    if let Err(errors) = opening_hours::check("opening_hours.periods", &hours.periods) {
-        for e in errors {
-            checks.fail(e);
-        }
-    }
-    let note = checks.check(optional(
-        "opening_hours.note",
-        hours.note.as_deref(),
-        NOTE_MAX,
-    ))?;
-    Some((hours.periods.clone(), note))
-}
-
-pub fn to_new_station(body: CreateStationRequest) -> Result<NewStation, ApiError> {
-    let mut checks = Checks::default();
-    let name = checks.check(DisplayName::parse("name", &body.name, NAME_MAX));
-    let address = checks.check(DisplayName::parse("address", &body.address, ADDRESS_MAX));
-    let coordinates = body
-        .location
-        .as_ref()
-        .and_then(|l| location(&mut checks, "location", l));
-    let (periods, note) =
-        hours(&mut checks, &body.opening_hours.unwrap_or_default()).unwrap_or_default();
-    let phone = checks.check(
-        body.phone
-            .as_deref()
-            .map(|p| Phone::parse("phone", p))
-            .transpose(),
-    );
-    let photo_url = checks.check(
-        body.photo_url
-            .as_deref()
-            .map(|u| web_url::parse("photo_url", u))
-            .transpose(),
-    );
-    let star_rating = checks.check(star_rating("star_rating", body.star_rating.unwrap_or(0)));
-    if body.liaison_user_ids.as_ref().is_some_and(|l| l.len() > 20) {
-        checks.fail(FieldError::new(
-            "liaison_user_ids",
-            "length",
-            Text::fixed("联络员最多 20 人。", "At most 20 liaison officers."),
-        ));
-    }
-    checks.finish()?;
-    Ok(NewStation {
-        region_id: body.region_id,
-        kind: body.kind.into(),
-        name: name.map(DisplayName::into_inner).unwrap_or_default(),
-        address: address.map(DisplayName::into_inner).unwrap_or_default(),
-        coordinates,
-        periods,
-        note,
-        phone: phone.flatten().map(|p| p.as_str().to_owned()),
-        photo_url: photo_url.flatten(),
-        star_rating: star_rating.unwrap_or(0),
-        staff: StaffChanges {
-            head: body.head_user_id.map(Some),
-            deputy_head: body.deputy_head_user_id.map(Some),
-            liaisons: body.liaison_user_ids,
-        },
-    })
-}
-
-fn to_changes(body: UpdateStationRequest) -> Result<StationChanges, ApiError> {
-    let mut checks = Checks::default();
-    let name = checks.check(
-        body.name
-            .as_deref()
-            .map(|n| DisplayName::parse("name", n, NAME_MAX))
-            .transpose(),
-    );
-    let address = checks.check(
-        body.address
-            .as_deref()
-            .map(|a| DisplayName::parse("address", a, ADDRESS_MAX))
-            .transpose(),
-    );
-    let coordinates = body
-        .location
-        .map(|l| l.and_then(|l| location(&mut checks, "location", &l)));
-    let opening = body
-        .opening_hours
-        .as_ref()
-        .and_then(|h| hours(&mut checks, h));
-    let phone = body.phone.map(|p| {
-        p.and_then(|p| {
-            checks
-                .check(Phone::parse("phone", &p))
-                .map(|p| p.as_str().to_owned())
-        })
-    });
-    let photo_url = body
-        .photo_url
-        .map(|u| u.and_then(|u| checks.check(web_url::parse("photo_url", &u))));
-    let star_rating = body
-        .star_rating
-        .and_then(|v| checks.check(star_rating("star_rating", v)));
-    if body.liaison_user_ids.as_ref().is_some_and(|l| l.len() > 20) {
-        checks.fail(FieldError::new(
-            "liaison_user_ids",
-            "length",
-            Text::fixed("联络员最多 20 人。", "At most 20 liaison officers."),
-        ));
-    }
-    checks.finish()?;
-    Ok(StationChanges {
-        kind: body.kind.map(Into::into),
-        name: name.flatten().map(DisplayName::into_inner),
-        address: address.flatten().map(DisplayName::into_inner),
-        coordinates,
-        hours: opening,
-        phone,
-        photo_url,
-        star_rating,
-        staff: StaffChanges {
-            head: body.head_user_id,
-            deputy_head: body.deputy_head_user_id,
-            liaisons: body.liaison_user_ids,
-        },
-    })
 }
 
 /// The order a list request asks for, checking `near` and `radius_km`.
