@@ -2,5 +2,6 @@
 //! administration, and where they are stationed.
 
 pub mod dto;
+pub mod examples;
 pub mod handlers;
 pub mod service;

@@ -7,6 +7,7 @@
 
 pub mod access;
 pub mod dto;
+pub mod examples;
 pub mod handlers;
 pub mod planning;
 pub mod records;

@@ -2,5 +2,6 @@
 //! of every front end, and what districts compare stations on.
 
 pub mod dto;
+pub mod examples;
 pub mod handlers;
 pub mod service;
