@@ -6,6 +6,7 @@ pub mod cache;
 pub mod client;
 pub mod docs;
 pub mod etag;
+pub mod examples;
 pub mod fallback;
 pub mod idempotency;
 pub mod json;

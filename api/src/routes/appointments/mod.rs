@@ -2,5 +2,6 @@
 //! cancel their bookings; staff list a session's bookings with phones masked.
 
 pub mod dto;
+pub mod examples;
 pub mod handlers;
 pub mod service;

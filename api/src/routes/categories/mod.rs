@@ -1,3 +1,4 @@
 //! The category taxonomy of submissions: defaults for everyone, plus each district's own.
 
+pub mod examples;
 pub mod handlers;

@@ -1,4 +1,5 @@
 //! `GET /api/v1/changes`: the change feed for district platforms and other integrations.
 
 pub mod dto;
+pub mod examples;
 pub mod handlers;

@@ -2,5 +2,6 @@
 //! 12345 hotline, with their region, scopes and secrets.
 
 pub mod dto;
+pub mod examples;
 pub mod handlers;
 pub mod service;

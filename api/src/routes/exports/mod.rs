@@ -9,6 +9,7 @@
 
 pub mod csv_body;
 pub mod dto;
+pub mod examples;
 pub mod handlers;
 pub mod names;
 pub mod submissions;

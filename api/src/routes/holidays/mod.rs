@@ -2,5 +2,6 @@
 //! working days (调休), loaded by a global administrator; read by anyone.
 
 pub mod dto;
+pub mod examples;
 pub mod handlers;
 pub mod service;

@@ -5,6 +5,7 @@
 pub mod cells;
 pub mod deputies;
 pub mod dto;
+pub mod examples;
 pub mod handlers;
 pub mod lookup;
 pub mod outcomes;

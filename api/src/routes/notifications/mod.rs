@@ -3,5 +3,6 @@
 //! gateway is configured.
 
 pub mod dto;
+pub mod examples;
 pub mod handlers;
 pub mod service;

@@ -3,6 +3,7 @@
 //! turn those counts into points; and the ranking of a region's deputies.
 
 pub mod dto;
+pub mod examples;
 pub mod handlers;
 pub mod ranking;
 pub mod record;

@@ -8,6 +8,7 @@
 pub mod access;
 pub mod checks;
 pub mod dto;
+pub mod examples;
 pub mod handlers;
 pub mod planning;
 pub mod records;

@@ -2,5 +2,6 @@
 //! read; administrators add, rename and remove regions inside their scope.
 
 pub mod dto;
+pub mod examples;
 pub mod handlers;
 pub mod service;

@@ -3,5 +3,6 @@
 
 pub mod checks;
 pub mod dto;
+pub mod examples;
 pub mod handlers;
 pub mod service;

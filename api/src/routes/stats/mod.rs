@@ -5,6 +5,7 @@
 
 pub mod attendance;
 pub mod dto;
+pub mod examples;
 pub mod figures;
 pub mod handlers;
 pub mod period;

@@ -3,5 +3,6 @@
 
 pub mod access;
 pub mod dto;
+pub mod examples;
 pub mod handlers;
 pub mod service;

@@ -2,5 +2,6 @@
 //! passwords, within their region scope.
 
 pub mod dto;
+pub mod examples;
 pub mod handlers;
 pub mod service;

@@ -2,5 +2,6 @@
 //! access).
 
 pub mod dto;
+pub mod examples;
 pub mod handlers;
 pub mod service;

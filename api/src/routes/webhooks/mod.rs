@@ -2,5 +2,6 @@
 //! feed, pushed as signed POSTs, with every delivery and attempt visible and redeliverable.
 
 pub mod dto;
+pub mod examples;
 pub mod handlers;
 pub mod service;
