@@ -68,7 +68,7 @@ fn every_operation_has_request_and_response_examples() {
     }
     assert!(
         missing.is_empty(),
-        "without an example (add them to api/src/openapi/examples.rs):\n{}",
+        "without an example (add them to the feature's api/src/routes/<feature>/examples.rs):\n{}",
         missing.join("\n")
     );
     assert!(shown > 100, "only {shown} examples");
