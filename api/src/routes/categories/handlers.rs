@@ -5,19 +5,11 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
-use chrono::{DateTime, Utc};
-use entity::{category, region_closure};
-use sea_orm::sea_query::Query as SqlQuery;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, Order, QueryFilter, QueryOrder, Set,
-};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
-use validator::Validate;
 
-use crate::audit::{self, Actor, Entry};
+use super::dto::{CategoryDto, CategoryFilters, CreateCategoryRequest, UpdateCategoryRequest};
+use super::service::{self, CategoryChanges, NewCategory};
 use crate::auth::AdminUser;
 use crate::auth::extract::PublicCaller;
 use crate::domain::{DisplayName, name};
@@ -33,82 +25,6 @@ pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(list_categories)
         .service(create_category)
         .service(update_category);
-}
-
-/// A category of submissions.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CategoryDto {
-    pub id: Uuid,
-    /// What submissions send as `category`.
-    #[schema(example = "roads_transport")]
-    pub code: String,
-    #[schema(example = "道路交通")]
-    pub name: String,
-    pub name_en: Option<String>,
-    /// `null` for the defaults offered everywhere.
-    pub region_id: Option<Uuid>,
-    pub position: i32,
-    /// Retired categories are not offered to new submissions.
-    pub active: bool,
-    pub updated_at: DateTime<Utc>,
-}
-
-impl From<category::Model> for CategoryDto {
-    fn from(c: category::Model) -> Self {
-        CategoryDto {
-            id: c.id,
-            code: c.code,
-            name: c.name,
-            name_en: c.name_en,
-            region_id: c.region_id,
-            position: c.position,
-            active: c.active,
-            updated_at: c.updated_at,
-        }
-    }
-}
-
-/// Which categories to list.
-#[derive(Debug, Deserialize, Validate, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct CategoryFilters {
-    /// Also the categories of this region and the regions above it (a town sees its district's).
-    pub region_id: Option<Uuid>,
-    /// Include retired categories.
-    pub include_inactive: Option<bool>,
-}
-
-/// A new category.
-#[derive(Debug, Deserialize, ToSchema, Validate)]
-#[serde(deny_unknown_fields)]
-pub struct CreateCategoryRequest {
-    /// Lower-case letters, digits and `_`, 2 to 40 characters, unique.
-    #[schema(example = "elderly_care", pattern = r"^\s*[a-z0-9_]{2,40}\s*$")]
-    pub code: String,
-    /// 1 to 50 characters, not all blank.
-    #[schema(example = "养老服务", min_length = 1, max_length = 50, pattern = r"\S")]
-    pub name: String,
-    /// Up to 80 characters.
-    #[schema(max_length = 80)]
-    pub name_en: Option<String>,
-    /// The district it is for; `null` (global administrators only) for a default.
-    pub region_id: Option<Uuid>,
-    #[serde(default)]
-    pub position: i32,
-}
-
-/// Changes to a category; absent fields stay as they are.
-#[derive(Debug, Deserialize, ToSchema, Validate)]
-#[serde(deny_unknown_fields)]
-pub struct UpdateCategoryRequest {
-    /// 1 to 50 characters, not all blank.
-    #[schema(min_length = 1, max_length = 50, pattern = r"\S")]
-    pub name: Option<String>,
-    /// Up to 80 characters.
-    #[schema(max_length = 80)]
-    pub name_en: Option<String>,
-    pub position: Option<i32>,
-    pub active: Option<bool>,
 }
 
 /// The categories a submission may use: the defaults, and (with `region_id`) those of that
@@ -127,27 +43,12 @@ async fn list_categories(
     filters: Query<CategoryFilters>,
 ) -> Result<HttpResponse, ApiError> {
     let filters = filters.into_inner();
-    let mut regions = Condition::any().add(category::Column::RegionId.is_null());
-    if let Some(region) = filters.region_id {
-        regions = regions.add(
-            category::Column::RegionId.in_subquery(
-                SqlQuery::select()
-                    .column(region_closure::Column::AncestorId)
-                    .from(region_closure::Entity)
-                    .and_where(region_closure::Column::DescendantId.eq(region))
-                    .to_owned(),
-            ),
-        );
-    }
-    let mut query = category::Entity::find().filter(regions);
-    if !filters.include_inactive.unwrap_or(false) {
-        query = query.filter(category::Column::Active.eq(true));
-    }
-    let rows = query
-        .order_by(category::Column::Position, Order::Asc)
-        .order_by(category::Column::Code, Order::Asc)
-        .all(state.db.reader())
-        .await?;
+    let rows = service::list(
+        state.db.reader(),
+        filters.region_id,
+        filters.include_inactive.unwrap_or(false),
+    )
+    .await?;
     let body: Vec<CategoryDto> = rows.into_iter().map(Into::into).collect();
     json_with_etag(&req, StatusCode::OK, &body)
 }
@@ -203,32 +104,14 @@ async fn create_category(
             "checked fields missing"
         )));
     };
-    let db = state.db.reader();
-    if !caller.scope().contains(db, body.region_id).await? {
-        return Err(ApiError::out_of_scope());
-    }
-    let now = crate::clock::now();
-    let txn = state.db.begin_write().await?;
-    let row = category::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        code: Set(code),
-        region_id: Set(body.region_id),
-        name: Set(name.into_inner()),
-        name_en: Set(name_en),
-        position: Set(body.position),
-        active: Set(true),
-        created_at: Set(now),
-        updated_at: Set(now),
-    }
-    .insert(&txn)
-    .await?;
-    audit::record(
-        &txn,
-        Actor::user(&caller, &client),
-        Entry::new("category.create", "category", row.id).region(row.region_id),
-    )
-    .await?;
-    txn.commit().await?;
+    let new = NewCategory {
+        code,
+        name: name.into_inner(),
+        name_en,
+        region_id: body.region_id,
+        position: body.position,
+    };
+    let row = service::create(&state.db, &caller, &client, new).await?;
     let location = format!("/api/v1/categories/{}", row.id);
     created(&req, &location, &CategoryDto::from(row))
 }
@@ -264,36 +147,15 @@ async fn update_category(
         .and_then(|n| checks.check(DisplayName::parse("name", n, 50)));
     let name_en = checks.check(name::optional("name_en", body.name_en.as_deref(), 80));
     checks.finish()?;
-    let txn = state.db.begin_write().await?;
-    let current = category::Entity::find_by_id(*id)
-        .one(&txn)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    if !caller.scope().contains(&txn, current.region_id).await? {
-        return Err(ApiError::out_of_scope());
-    }
-    check_if_match(&req, &CategoryDto::from(current.clone()))?;
-    let mut row: category::ActiveModel = current.into();
-    if let Some(name) = name {
-        row.name = Set(name.into_inner());
-    }
-    if let Some(Some(name_en)) = name_en {
-        row.name_en = Set(Some(name_en));
-    }
-    if let Some(position) = body.position {
-        row.position = Set(position);
-    }
-    if let Some(active) = body.active {
-        row.active = Set(active);
-    }
-    row.updated_at = Set(crate::clock::now());
-    let updated = row.update(&txn).await?;
-    audit::record(
-        &txn,
-        Actor::user(&caller, &client),
-        Entry::new("category.update", "category", updated.id).region(updated.region_id),
-    )
+    let changes = CategoryChanges {
+        name: name.map(DisplayName::into_inner),
+        name_en: name_en.flatten(),
+        position: body.position,
+        active: body.active,
+    };
+    let updated = service::update(&state.db, &caller, &client, *id, changes, |current| {
+        check_if_match(&req, &CategoryDto::from(current.clone()))
+    })
     .await?;
-    txn.commit().await?;
     json_with_etag(&req, StatusCode::OK, &CategoryDto::from(updated))
 }
