@@ -2,12 +2,11 @@
 //! that one answer lists every problem. The bulk import checks each row of its sheet with
 //! `to_new_deputy` too.
 
+use super::dto::{CreateDeputyRequest, DeputyStatusDto, UpdateDeputyRequest};
+use super::service::{DeputyChanges, NewDeputy};
 use crate::domain::name::optional;
 use crate::domain::{DisplayName, Phone, web_url};
 use crate::error::{ApiError, Checks, FieldError};
-
-use super::dto::{CreateDeputyRequest, DeputyStatusDto, UpdateDeputyRequest};
-use super::service::{DeputyChanges, NewDeputy};
 
 pub const NAME_MAX: usize = 50;
 

@@ -6,6 +6,11 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
+use super::record::Counts;
+use super::rules::{self, RuleSet};
+use super::service::DutyRecord;
+use crate::routes::stats::report::ratio;
+
 /// The year a record covers.
 #[derive(Debug, Deserialize, Validate, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -164,4 +169,74 @@ pub struct PointsRulesRequest {
     /// `submission_triaged`, `suggestion_submitted`, `result_a`, `result_b`.
     #[schema(value_type = std::collections::BTreeMap<String, i32>, example = json!({"reception_attended": 5, "absence_unexcused": -5}))]
     pub weights: serde_json::Map<String, serde_json::Value>,
+}
+
+pub fn points_dto(counts: &Counts, rules: &RuleSet) -> PointsDto {
+    let (items, total) = counts.points(rules);
+    PointsDto {
+        total,
+        rules_region_id: rules.defined_at,
+        items: items
+            .into_iter()
+            .map(|(kind, count, weight, points)| PointsItemDto {
+                kind: kind.as_str().to_owned(),
+                count,
+                weight,
+                points,
+            })
+            .collect(),
+    }
+}
+
+pub fn rules_dto(region_id: Uuid, set: &RuleSet) -> PointsRulesDto {
+    PointsRulesDto {
+        region_id,
+        defined_at: set.defined_at,
+        rules: rules::Kind::ALL
+            .into_iter()
+            .map(|k| PointsKindDto {
+                kind: k.as_str().to_owned(),
+                weight: set.weight(k),
+                default_weight: k.default_weight(),
+            })
+            .collect(),
+    }
+}
+
+impl PerformanceDto {
+    /// The record as the contract shows it.
+    pub fn of(record: DutyRecord) -> Self {
+        let c = &record.counts;
+        PerformanceDto {
+            deputy_id: record.deputy.id,
+            name: record.deputy.name,
+            region_id: record.deputy.region_id,
+            year: record.year,
+            receptions: ReceptionRecordDto {
+                on_duty: c.on_duty,
+                attended: c.attended,
+                absent_excused: c.absent_excused,
+                absent_unexcused: c.absent_unexcused,
+                attendance_rate: ratio(c.attended, c.on_duty),
+                upcoming: c.upcoming,
+                records: c.records,
+                voters_received: c.voters_received,
+            },
+            submissions_triaged: c.submissions_triaged,
+            suggestions: SuggestionRecordDto {
+                submitted: c.suggestions_submitted,
+                replied: c.replied,
+                category_a: c.result_a,
+                category_b: c.result_b,
+                category_c: c.result_c,
+                resolution_rate: ratio(c.result_a, c.replied),
+                closed: c.closed,
+                rated: c.rated,
+                satisfied: c.satisfied,
+                satisfaction_rate: ratio(c.satisfied, c.rated),
+            },
+            points: points_dto(c, &record.rules),
+            generated_at: record.generated_at,
+        }
+    }
 }

@@ -2,31 +2,20 @@
 //! `GET /stats/deputies`.
 
 use actix_web::{HttpResponse, get, put, web};
-use entity::user::Role;
-use entity::{deputy, deputy_station, region};
-use sea_orm::sea_query::{Query, SelectStatement};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use super::dto::{
-    PerformanceDto, PointsDto, PointsItemDto, PointsKindDto, PointsRulesDto, PointsRulesRequest,
-    RankingDto, RankingFilter, ReceptionRecordDto, SuggestionRecordDto, YearFilter,
+    PerformanceDto, PointsRulesDto, PointsRulesRequest, RankingDto, RankingFilter, YearFilter,
+    rules_dto,
 };
-use super::ranking::rank;
-use super::record::{self, Counts};
-use super::rules::{self, RuleSet};
-use crate::audit::{self, Actor, Entry};
+use super::rules;
+use super::service;
 use crate::auth::{AdminUser, AuthUser};
 use crate::error::ApiError;
 use crate::http::client::ClientInfo;
 use crate::http::json::Json;
 use crate::http::params::Query as Params;
-use crate::i18n::Text;
-use crate::routes::stations::service::staffed_by;
-use crate::routes::stats::period::Period;
-use crate::routes::stats::reach::Reach;
-use crate::routes::stats::report::ratio;
 use crate::state::AppState;
 
 /// Under `/deputies`.
@@ -42,59 +31,6 @@ pub fn region_routes(cfg: &mut ServiceConfig) {
 /// Under `/stats`.
 pub fn stats_routes(cfg: &mut ServiceConfig) {
     cfg.service(ranking);
-}
-
-/// Whether `caller` may read `deputy`'s record: the deputy, administrators over the deputy's
-/// region, and the staff of a station the deputy is or was stationed at.
-async fn may_read(
-    db: &impl ConnectionTrait,
-    caller: &AuthUser,
-    deputy: &deputy::Model,
-) -> Result<(), ApiError> {
-    let allowed = match caller.role {
-        Role::Deputy => deputy.user_id == Some(caller.id),
-        Role::Admin => caller.scope().contains(db, Some(deputy.region_id)).await?,
-        Role::StationStaff => deputy_station::Entity::find()
-            .filter(deputy_station::Column::DeputyId.eq(deputy.id))
-            .filter(deputy_station::Column::StationId.in_subquery(staffed_by(caller.id)))
-            .one(db)
-            .await?
-            .is_some(),
-        _ => false,
-    };
-    if allowed {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden(Text::fixed(
-            "履职档案只供代表本人、所在联络站工作人员和管理员查看。",
-            "A duty record is for the deputy, the staff of their stations and administrators.",
-        )))
-    }
-}
-
-fn points_dto(counts: &Counts, rules: &RuleSet) -> PointsDto {
-    let (items, total) = counts.points(rules);
-    PointsDto {
-        total,
-        rules_region_id: rules.defined_at,
-        items: items
-            .into_iter()
-            .map(|(kind, count, weight, points)| PointsItemDto {
-                kind: kind.as_str().to_owned(),
-                count,
-                weight,
-                points,
-            })
-            .collect(),
-    }
-}
-
-fn one_deputy(id: Uuid) -> SelectStatement {
-    Query::select()
-        .column(deputy::Column::Id)
-        .from(deputy::Entity)
-        .and_where(deputy::Column::Id.eq(id))
-        .to_owned()
 }
 
 /// A deputy's duty record (履职档案) for a year: reception days on duty, attended, absent
@@ -123,51 +59,14 @@ async fn performance(
     id: web::Path<Uuid>,
     filter: Params<YearFilter>,
 ) -> Result<HttpResponse, ApiError> {
-    let db = state.db.reader();
-    let deputy = deputy::Entity::find_by_id(id.into_inner())
-        .one(db)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    may_read(db, &caller, &deputy).await?;
-    let (year, period) = Period::year(filter.into_inner().year);
-    let now = crate::clock::now();
-    let counts = record::counts(db, &one_deputy(deputy.id), period, now)
-        .await?
-        .remove(&deputy.id)
-        .unwrap_or_default();
-    let rules = rules::effective(db, deputy.region_id).await?;
-    let c = &counts;
-    Ok(HttpResponse::Ok().json(PerformanceDto {
-        deputy_id: deputy.id,
-        name: deputy.name,
-        region_id: deputy.region_id,
-        year,
-        receptions: ReceptionRecordDto {
-            on_duty: c.on_duty,
-            attended: c.attended,
-            absent_excused: c.absent_excused,
-            absent_unexcused: c.absent_unexcused,
-            attendance_rate: ratio(c.attended, c.on_duty),
-            upcoming: c.upcoming,
-            records: c.records,
-            voters_received: c.voters_received,
-        },
-        submissions_triaged: c.submissions_triaged,
-        suggestions: SuggestionRecordDto {
-            submitted: c.suggestions_submitted,
-            replied: c.replied,
-            category_a: c.result_a,
-            category_b: c.result_b,
-            category_c: c.result_c,
-            resolution_rate: ratio(c.result_a, c.replied),
-            closed: c.closed,
-            rated: c.rated,
-            satisfied: c.satisfied,
-            satisfaction_rate: ratio(c.satisfied, c.rated),
-        },
-        points: points_dto(c, &rules),
-        generated_at: now,
-    }))
+    let record = service::duty_record(
+        state.db.reader(),
+        &caller,
+        id.into_inner(),
+        filter.into_inner().year,
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(PerformanceDto::of(record)))
 }
 
 /// The deputies of the caller's reach ranked by performance points for a year, each under the
@@ -192,42 +91,15 @@ async fn ranking(
     filter: Params<RankingFilter>,
 ) -> Result<HttpResponse, ApiError> {
     let f = filter.into_inner();
-    let db = state.db.reader();
-    let reach = Reach::of(db, &caller, f.region_id, f.station_id).await?;
-    let (year, period) = Period::year(f.year);
-    let now = crate::clock::now();
-    let rows = rank(db, &reach, period, now).await?;
-    Ok(HttpResponse::Ok().json(RankingDto {
-        year,
-        rows,
-        generated_at: now,
-    }))
-}
-
-fn rules_dto(region_id: Uuid, set: &RuleSet) -> PointsRulesDto {
-    PointsRulesDto {
-        region_id,
-        defined_at: set.defined_at,
-        rules: rules::Kind::ALL
-            .into_iter()
-            .map(|k| PointsKindDto {
-                kind: k.as_str().to_owned(),
-                weight: set.weight(k),
-                default_weight: k.default_weight(),
-            })
-            .collect(),
-    }
-}
-
-/// The region `id` if the administrator's scope holds it (404 otherwise).
-async fn region_in_scope(
-    db: &impl ConnectionTrait,
-    caller: &AuthUser,
-    id: Uuid,
-) -> Result<region::Model, ApiError> {
-    let found = crate::routes::regions::service::find(db, id).await?;
-    caller.scope().ensure_contains(db, Some(id)).await?;
-    Ok(found)
+    let ranking = service::ranking(
+        state.db.reader(),
+        &caller,
+        f.region_id,
+        f.station_id,
+        f.year,
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(ranking))
 }
 
 /// The points rules (积分规则) in force for a region: its own, or its nearest ancestor's, or the
@@ -249,10 +121,8 @@ async fn get_rules(
     caller: AdminUser,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let db = state.db.reader();
-    let region = region_in_scope(db, &caller, id.into_inner()).await?;
-    let set = rules::effective(db, region.id).await?;
-    Ok(HttpResponse::Ok().json(rules_dto(region.id, &set)))
+    let (region_id, set) = service::rules_of(state.db.reader(), &caller, id.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(rules_dto(region_id, &set)))
 }
 
 /// Sets a region's points rules (usually a district's): the kinds named get the weights given
@@ -282,29 +152,7 @@ async fn put_rules(
     body: Json<PointsRulesRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let weights = rules::parse(&body.into_inner().weights)?;
-    let txn = state.db.begin_write().await?;
-    let region = region_in_scope(&txn, &caller, id.into_inner()).await?;
-    let before = rules::effective(&txn, region.id).await?;
-    rules::save(&txn, region.id, &weights, caller.id).await?;
-    let after = rules::effective(&txn, region.id).await?;
-    let named = |set: &RuleSet| -> serde_json::Map<String, serde_json::Value> {
-        set.weights
-            .iter()
-            .map(|(k, w)| (k.as_str().to_owned(), (*w).into()))
-            .collect()
-    };
-    audit::record(
-        &txn,
-        Actor::user(&caller, &client),
-        Entry::new("points_rules.update", "region", region.id)
-            .region(Some(region.id))
-            .details(serde_json::json!({
-                "before": named(&before),
-                "before_defined_at": before.defined_at,
-                "after": named(&after),
-            })),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(HttpResponse::Ok().json(rules_dto(region.id, &after)))
+    let (region_id, after) =
+        service::set_rules(&state.db, &caller, &client, id.into_inner(), &weights).await?;
+    Ok(HttpResponse::Ok().json(rules_dto(region_id, &after)))
 }

@@ -8,3 +8,4 @@ pub mod handlers;
 pub mod ranking;
 pub mod record;
 pub mod rules;
+pub mod service;

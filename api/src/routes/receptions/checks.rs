@@ -7,14 +7,13 @@ use std::collections::BTreeSet;
 use chrono::{Months, NaiveDate, Weekday};
 use entity::reception_rule::HolidayPolicy;
 
+use super::dto::*;
+use super::planning::RuleSpec;
 use crate::domain::DisplayName;
 use crate::domain::local_time::parse_hours;
 use crate::domain::reception_plan::Pattern;
 use crate::error::{ApiError, Checks, FieldError};
 use crate::i18n::Text;
-
-use super::dto::*;
-use super::planning::RuleSpec;
 
 pub const PLACE_MAX: usize = 200;
 

@@ -9,15 +9,14 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
+use super::planning::pattern_of;
+use super::records::RecordView;
+use super::service::ReceptionView;
 use crate::domain::Phone;
 use crate::domain::local_time::{format_minute, minute_of};
 use crate::domain::reception_plan::{Pattern, Skipped};
 use crate::http::wire::PhoneNumber;
 use crate::routes::deputies::dto::DeputyLevelDto;
-
-use super::planning::pattern_of;
-use super::records::RecordView;
-use super::service::ReceptionView;
 
 /// Hours of a session, local time (China Standard Time).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

@@ -2,15 +2,14 @@
 //! location, opening hours and the star rating, checked field by field so that one answer lists
 //! every problem. The bulk import checks each row of its sheet with the same functions.
 
+use super::dto::{CreateStationRequest, OpeningHoursDto, UpdateStationRequest};
+use super::service::{NewStation, StaffChanges, StationChanges};
 use crate::domain::name::optional;
 use crate::domain::opening_hours::{self, Period};
 use crate::domain::{Coordinates, DisplayName, Phone, web_url};
 use crate::error::{ApiError, Checks, FieldError};
 use crate::http::wire::LocationDto;
 use crate::i18n::Text;
-
-use super::dto::{CreateStationRequest, OpeningHoursDto, UpdateStationRequest};
-use super::service::{NewStation, StaffChanges, StationChanges};
 
 const NAME_MAX: usize = 100;
 

@@ -6,6 +6,8 @@ use entity::reception_duty::{self, Attendance};
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 use uuid::Uuid;
 
+use super::access::{self, managed_reception};
+use super::{CHECK_IN_EARLY, ReceptionView, cancelled, view_one};
 use crate::audit::{self, Actor, Entry};
 use crate::auth::AuthUser;
 use crate::db::Db;
@@ -13,9 +15,6 @@ use crate::domain::local_time::local_date;
 use crate::error::ApiError;
 use crate::http::client::ClientInfo;
 use crate::i18n::Text;
-
-use super::access::{self, managed_reception};
-use super::{CHECK_IN_EARLY, ReceptionView, cancelled, view_one};
 
 /// A deputy's sign-in at a session they are on duty at, from 30 minutes before the start to the
 /// end. Signing in again keeps the first time.

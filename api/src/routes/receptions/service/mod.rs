@@ -16,12 +16,11 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use super::access::{self};
 use crate::auth::AuthUser;
 use crate::auth::scope::RegionScope;
 use crate::error::ApiError;
 use crate::routes::stations::service::staffed_by;
-
-use super::access::{self};
 
 mod attendance;
 mod publish;

@@ -9,6 +9,8 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use super::access::{managed_reception, managed_station};
+use super::{NOTICE, ReceptionView, cancelled, roster_short, started, view_one, views};
 use crate::audit::{self, Actor, Entry};
 use crate::auth::AuthUser;
 use crate::db::Db;
@@ -16,9 +18,6 @@ use crate::error::ApiError;
 use crate::http::client::ClientInfo;
 use crate::i18n::Text;
 use crate::notify::reminders;
-
-use super::access::{managed_reception, managed_station};
-use super::{NOTICE, ReceptionView, cancelled, roster_short, started, view_one, views};
 
 /// Publishes `reception` in `txn` (a draft, checked by the caller to be managed): at least its
 /// minimum of deputies, and a reason when it starts in less than three days. Returns whether it

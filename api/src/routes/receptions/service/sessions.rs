@@ -11,6 +11,11 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use super::access::{managed_reception, managed_station};
+use super::roster::set_duties;
+use super::{
+    DEFAULT_CAPACITY, ReceptionView, Slot, cancelled, check_roster, roster_short, started, view_one,
+};
 use crate::audit::{self, Actor, Entry};
 use crate::auth::AuthUser;
 use crate::db::Db;
@@ -19,12 +24,6 @@ use crate::error::ApiError;
 use crate::http::client::ClientInfo;
 use crate::i18n::Text;
 use crate::notify::reminders;
-
-use super::access::{managed_reception, managed_station};
-use super::roster::set_duties;
-use super::{
-    DEFAULT_CAPACITY, ReceptionView, Slot, cancelled, check_roster, roster_short, started, view_one,
-};
 
 /// A session to add by hand.
 #[derive(Debug)]

@@ -12,14 +12,13 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use super::{Access, find_visible};
 use crate::audit::{self, Actor, Entry};
 use crate::auth::{AuthUser, RegionScope};
 use crate::db::Db;
 use crate::error::{ApiError, Checks, FieldError};
 use crate::http::client::ClientInfo;
 use crate::i18n::Text;
-
-use super::{Access, find_visible};
 
 /// The current checklist items of a district, in order.
 pub async fn district_items(

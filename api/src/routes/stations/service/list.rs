@@ -10,13 +10,12 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::{StationView, access, staff_of};
 use crate::auth::{AuthUser, RegionScope, Role};
 use crate::db::contains;
 use crate::domain::Coordinates;
 use crate::domain::geo::KM_PER_DEGREE;
 use crate::error::ApiError;
-
-use super::{StationView, access, staff_of};
 
 /// How the list is ordered, with the key the cursor carries.
 #[derive(Debug, Clone, Copy)]

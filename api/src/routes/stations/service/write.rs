@@ -12,6 +12,10 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use super::{
+    Access, NewStation, StaffChanges, StationChanges, StationView, find_visible, forbidden_fields,
+    recount, view,
+};
 use crate::audit::{self, Actor, Entry};
 use crate::auth::{AuthUser, Role};
 use crate::db::Db;
@@ -21,11 +25,6 @@ use crate::http::client::ClientInfo;
 use crate::i18n::Text;
 use crate::routes::codes::service::with_fresh_code;
 use crate::routes::regions::service::district_of;
-
-use super::{
-    Access, NewStation, StaffChanges, StationChanges, StationView, find_visible, forbidden_fields,
-    recount, view,
-};
 
 /// Checks the staff assignment: existing `station_staff` users in the caller's scope, each in
 /// one role only.
