@@ -1,6 +1,7 @@
 //! Request and response bodies of `/api/v1/webhooks`.
 
 use chrono::{DateTime, Utc};
+use entity::{webhook_attempt, webhook_delivery};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -132,4 +133,51 @@ pub struct DeliveryDto {
 pub struct DeliveryFilters {
     /// Only deliveries in this state.
     pub status: Option<DeliveryStatusDto>,
+}
+
+pub fn status_dto(s: &str) -> DeliveryStatusDto {
+    match s {
+        "delivered" => DeliveryStatusDto::Delivered,
+        "failed" => DeliveryStatusDto::Failed,
+        _ => DeliveryStatusDto::Pending,
+    }
+}
+
+pub fn status_name(s: DeliveryStatusDto) -> &'static str {
+    match s {
+        DeliveryStatusDto::Pending => "pending",
+        DeliveryStatusDto::Delivered => "delivered",
+        DeliveryStatusDto::Failed => "failed",
+    }
+}
+
+pub fn delivery_dto(
+    d: webhook_delivery::Model,
+    attempts: Vec<webhook_attempt::Model>,
+) -> DeliveryDto {
+    let pending = d.status == "pending";
+    DeliveryDto {
+        id: d.id,
+        event_type: d.event_type,
+        object_id: d.object_id,
+        position: d.position,
+        status: status_dto(&d.status),
+        attempts: d.attempts,
+        next_attempt_at: pending.then_some(d.next_attempt_at),
+        last_status_code: d.last_status_code,
+        last_error: d.last_error,
+        created_at: d.created_at,
+        delivered_at: d.delivered_at,
+        failed_at: d.failed_at,
+        recent_attempts: attempts
+            .into_iter()
+            .map(|a| AttemptDto {
+                at: a.attempted_at,
+                status_code: a.status_code,
+                error: a.error,
+                duration_ms: a.duration_ms,
+            })
+            .collect(),
+        body: serde_json::from_str(&d.body).unwrap_or(serde_json::Value::Null),
+    }
 }

@@ -1,11 +1,8 @@
 //! `/api/v1/webhooks`: a machine client's subscriptions, their deliveries and redelivery.
 
-use std::collections::HashMap;
-
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
-use entity::{webhook, webhook_attempt, webhook_delivery};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use entity::webhook;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
@@ -21,8 +18,6 @@ use crate::http::params::Query;
 use crate::state::AppState;
 
 const LIST: &str = "webhooks";
-/// Attempts shown with each delivery.
-const RECENT_ATTEMPTS: usize = 10;
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(list_webhooks)
@@ -56,73 +51,6 @@ fn dto(w: webhook::Model) -> WebhookDto {
         created_at: w.created_at,
         updated_at: w.updated_at,
     }
-}
-
-fn status_dto(s: &str) -> DeliveryStatusDto {
-    match s {
-        "delivered" => DeliveryStatusDto::Delivered,
-        "failed" => DeliveryStatusDto::Failed,
-        _ => DeliveryStatusDto::Pending,
-    }
-}
-
-fn status_name(s: DeliveryStatusDto) -> &'static str {
-    match s {
-        DeliveryStatusDto::Pending => "pending",
-        DeliveryStatusDto::Delivered => "delivered",
-        DeliveryStatusDto::Failed => "failed",
-    }
-}
-
-fn delivery_dto(d: webhook_delivery::Model, attempts: Vec<webhook_attempt::Model>) -> DeliveryDto {
-    let pending = d.status == "pending";
-    DeliveryDto {
-        id: d.id,
-        event_type: d.event_type,
-        object_id: d.object_id,
-        position: d.position,
-        status: status_dto(&d.status),
-        attempts: d.attempts,
-        next_attempt_at: pending.then_some(d.next_attempt_at),
-        last_status_code: d.last_status_code,
-        last_error: d.last_error,
-        created_at: d.created_at,
-        delivered_at: d.delivered_at,
-        failed_at: d.failed_at,
-        recent_attempts: attempts
-            .into_iter()
-            .map(|a| AttemptDto {
-                at: a.attempted_at,
-                status_code: a.status_code,
-                error: a.error,
-                duration_ms: a.duration_ms,
-            })
-            .collect(),
-        body: serde_json::from_str(&d.body).unwrap_or(serde_json::Value::Null),
-    }
-}
-
-/// The latest attempts of each of `deliveries`, newest first, in one query.
-async fn attempts_of(
-    db: &impl sea_orm::ConnectionTrait,
-    deliveries: &[Uuid],
-) -> Result<HashMap<Uuid, Vec<webhook_attempt::Model>>, ApiError> {
-    let mut map: HashMap<Uuid, Vec<webhook_attempt::Model>> = HashMap::new();
-    if deliveries.is_empty() {
-        return Ok(map);
-    }
-    for a in webhook_attempt::Entity::find()
-        .filter(webhook_attempt::Column::DeliveryId.is_in(deliveries.iter().copied()))
-        .order_by_desc(webhook_attempt::Column::Id)
-        .all(db)
-        .await?
-    {
-        let list = map.entry(a.delivery_id).or_default();
-        if list.len() < RECENT_ATTEMPTS {
-            list.push(a);
-        }
-    }
-    Ok(map)
 }
 
 /// Subscribes the calling client to events. The target must be HTTPS and may not resolve to a
@@ -312,7 +240,7 @@ async fn list_webhook_deliveries(
         .cursors
         .page(&list, rows, page.limit, |d| (d.created_at, d.id), |d| d);
     let ids: Vec<Uuid> = page.items.iter().map(|d| d.id).collect();
-    let mut attempts = attempts_of(db, &ids).await?;
+    let mut attempts = service::attempts_of(db, &ids).await?;
     let items = page
         .items
         .into_iter()
@@ -365,7 +293,7 @@ async fn redeliver_webhook_delivery(
         delivery_id,
     )
     .await?;
-    let attempts = attempts_of(state.db.reader(), &[row.id])
+    let attempts = service::attempts_of(state.db.reader(), &[row.id])
         .await?
         .remove(&row.id)
         .unwrap_or_default();

@@ -1,7 +1,9 @@
 //! Subscriptions of machine clients: checking targets and event types, and the deliveries.
 
 use chrono::{DateTime, Utc};
-use entity::{change, webhook, webhook_delivery};
+use std::collections::HashMap;
+
+use entity::{change, webhook, webhook_attempt, webhook_delivery};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, ModelTrait,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
@@ -431,4 +433,30 @@ pub async fn redeliver(
     .await?;
     txn.commit().await?;
     Ok(row)
+}
+
+/// Attempts shown with each delivery.
+const RECENT_ATTEMPTS: usize = 10;
+
+/// The latest attempts of each of `deliveries`, newest first, in one query.
+pub async fn attempts_of(
+    db: &impl sea_orm::ConnectionTrait,
+    deliveries: &[Uuid],
+) -> Result<HashMap<Uuid, Vec<webhook_attempt::Model>>, ApiError> {
+    let mut map: HashMap<Uuid, Vec<webhook_attempt::Model>> = HashMap::new();
+    if deliveries.is_empty() {
+        return Ok(map);
+    }
+    for a in webhook_attempt::Entity::find()
+        .filter(webhook_attempt::Column::DeliveryId.is_in(deliveries.iter().copied()))
+        .order_by_desc(webhook_attempt::Column::Id)
+        .all(db)
+        .await?
+    {
+        let list = map.entry(a.delivery_id).or_default();
+        if list.len() < RECENT_ATTEMPTS {
+            list.push(a);
+        }
+    }
+    Ok(map)
 }
