@@ -34,6 +34,13 @@
 //! | `LIANLUO_SUBMIT_ANON_IP_BURST` / `_PERIOD_SECS` | `5` / `600` | anonymous submissions per client address |
 //! | `LIANLUO_TRACK_IP_BURST` / `_PERIOD_SECS` | `10` / `30` | tracking look-ups per client address (guessing access codes) |
 //! | `LIANLUO_UPLOAD_IP_BURST` / `_PERIOD_SECS` | `30` / `20` | photo uploads per client address |
+//! | `LIANLUO_QR_URL_TEMPLATE` | `https://example.invalid/q/{code}` | what a station's or deputy's QR code encodes: an http(s) URL with `{code}` once, where the public code goes |
+//! | `LIANLUO_WEBHOOK_ALLOW_INSECURE` | `false` | development only (refused in production): webhooks may target plain HTTP and loopback addresses |
+//! | `LIANLUO_WEBHOOK_RESOLVE` | none | fixed addresses for webhook hosts instead of DNS, `host=ip[\|ip...]` comma-separated (still screened) |
+//! | `LIANLUO_WEBHOOK_POLL_MS` | `1000` | how often the webhook worker looks for new events and due deliveries |
+//! | `LIANLUO_WEBHOOK_TIMEOUT_MS` | `10000` | how long a receiver may take to answer a delivery |
+//! | `LIANLUO_WEBHOOK_RETRY_BASE_MS` | `10000` | the first retry delay of a failed delivery; it doubles, up to an hour, with jitter |
+//! | `LIANLUO_WEBHOOK_RETRY_WINDOW_SECS` | `86400` | how long a delivery is retried before it fails, and how long a webhook may fail without a success before it is paused |
 //!
 //! A bad value stops start-up with one line naming the variable.
 
@@ -503,6 +510,39 @@ mod tests {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         Settings::from_lookup(|name| map.get(name).cloned())
+    }
+
+    /// The table at the top of this file is the operators' reference: every variable the code
+    /// reads must be in it (a `_PERIOD_SECS` may share the row of its `_BURST`).
+    #[test]
+    fn the_table_of_variables_lists_every_variable_read() {
+        let source = include_str!("config.rs");
+        let (doc, code): (Vec<&str>, Vec<&str>) =
+            source.lines().partition(|line| line.starts_with("//!"));
+        let doc = doc.join("\n");
+        let code = code.join("\n");
+        let mut read = std::collections::BTreeSet::new();
+        for piece in code.split('"').skip(1).step_by(2) {
+            let is_variable = (piece.starts_with("LIANLUO_") || piece.starts_with("WECHAT_"))
+                && piece.len() > "LIANLUO_".len()
+                && piece
+                    .bytes()
+                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
+            if is_variable {
+                read.insert(piece);
+            }
+        }
+        assert!(read.len() > 30, "{read:?}");
+        for variable in read {
+            let listed = doc.contains(&format!("`{variable}`"))
+                || variable
+                    .strip_suffix("_PERIOD_SECS")
+                    .is_some_and(|stem| doc.contains(&format!("`{stem}_BURST` / `_PERIOD_SECS`")));
+            assert!(
+                listed,
+                "{variable} is read but not in the table of variables"
+            );
+        }
     }
 
     #[test]

@@ -479,8 +479,12 @@ mod tests {
     const SECRET: &str = "app-secret-5f1c9e0d7a";
     const LOGIN_CODE: &str = "login-code-0a1b2c3d";
     const PHONE_CODE: &str = "phone-code-9z8y7x6w";
-    /// Short, so that the timeout test is quick.
-    const TEST_TIMEOUT: Duration = Duration::from_millis(200);
+    /// Long enough that a busy machine never trips it in tests that are not about timeouts.
+    const TEST_TIMEOUT: Duration = Duration::from_secs(10);
+    /// The timeout test's own limit: short so that the test is quick, and far below its fake's delay.
+    const SHORT_TIMEOUT: Duration = Duration::from_millis(200);
+    /// How long the timeout tests' fake takes to answer: a hundred times the short timeout.
+    const SLOW_ANSWER: Duration = Duration::from_secs(20);
 
     fn http() -> reqwest::Client {
         let _ = rustls::crypto::ring::default_provider().install_default();
@@ -493,6 +497,13 @@ mod tests {
             appid: APPID.into(),
             secret: Secret::new(SECRET),
             timeout: TEST_TIMEOUT,
+        }
+    }
+
+    fn config_with_timeout(api_base: &str, timeout: Duration) -> Config {
+        Config {
+            timeout,
+            ..config(api_base)
         }
     }
 
@@ -512,6 +523,14 @@ mod tests {
 
     /// Logs in against a fake WeChat whose `jscode2session` answers `response` (once).
     async fn login_answered_with(response: ResponseTemplate) -> Result<Identity, Error> {
+        login_answered_within(response, TEST_TIMEOUT).await
+    }
+
+    /// Like `login_answered_with`, with the client's timeout set to `timeout`.
+    async fn login_answered_within(
+        response: ResponseTemplate,
+        timeout: Duration,
+    ) -> Result<Identity, Error> {
         let server = MockServer::start().await;
         Mock::given(method("GET"))
             .and(path("/sns/jscode2session"))
@@ -519,7 +538,9 @@ mod tests {
             .expect(1)
             .mount(&server)
             .await;
-        wechat(&server).code_to_session(LOGIN_CODE).await
+        WeChat::new(config_with_timeout(&server.uri(), timeout), http())
+            .code_to_session(LOGIN_CODE)
+            .await
     }
 
     fn assert_unavailable(result: Result<Identity, Error>) -> String {
@@ -670,9 +691,9 @@ mod tests {
     async fn login_slower_than_the_timeout_is_unavailable() {
         let slow = ResponseTemplate::new(200)
             .set_body_json(json!({ "openid": "o-user-1", "session_key": "abc" }))
-            .set_delay(TEST_TIMEOUT * 5);
+            .set_delay(SLOW_ANSWER);
 
-        let result = login_answered_with(slow).await;
+        let result = login_answered_within(slow, SHORT_TIMEOUT).await;
 
         match result {
             Err(Error::Unavailable {
@@ -743,9 +764,13 @@ mod tests {
 
     #[tokio::test]
     async fn error_messages_never_show_the_secret_or_the_code() {
-        let slow = ResponseTemplate::new(200).set_delay(TEST_TIMEOUT * 5);
+        let slow = ResponseTemplate::new(200).set_delay(SLOW_ANSWER);
+        let error = login_answered_within(slow, SHORT_TIMEOUT)
+            .await
+            .unwrap_err();
+        assert_discreet(&error);
+
         let answers = [
-            slow,
             ResponseTemplate::new(500).set_body_string(format!("secret={SECRET}")),
             ResponseTemplate::new(200).set_body_string(format!("not json {SECRET}")),
             ResponseTemplate::new(200).set_body_json(json!({ "openid": 42, "secret": SECRET })),

@@ -48,7 +48,7 @@ async fn outbox(app: &TestApp, token: &str, query: &str) -> Vec<Value> {
 }
 
 async fn wait_until(mut done: impl AsyncFnMut() -> bool) {
-    for _ in 0..200 {
+    for _ in 0..600 {
         if done().await {
             return;
         }

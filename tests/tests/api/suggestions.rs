@@ -258,7 +258,7 @@ async fn a_station_case_is_assigned_declined_reassigned_and_replied() {
     // The unit's handler was told, in their inbox.
     // (The sender delivers inbox messages within moments; wait for it, up to 10 s.)
     let mut told = false;
-    for _ in 0..200 {
+    for _ in 0..600 {
         let inbox = json_of(
             app.get("/api/v1/me/notifications", Some(&l.h_office.access))
                 .await,

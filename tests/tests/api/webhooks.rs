@@ -354,7 +354,7 @@ async fn a_district_platform_gets_every_event_in_order_per_case_across_downtime_
     .await;
     // Attempts fail and are recorded, and later events of a case wait behind the first.
     let deliveries = format!("/api/v1/webhooks/{hook_id}/deliveries");
-    for _ in 0..200 {
+    for _ in 0..600 {
         let page = json_of(
             app.get(
                 &format!("{deliveries}?status=pending"),
@@ -416,7 +416,7 @@ async fn a_district_platform_gets_every_event_in_order_per_case_across_downtime_
     // The platform has the last request before the service has recorded its answer, so the
     // log is read until it catches up (it must, within the wait).
     let mut page = Value::Null;
-    for _ in 0..200 {
+    for _ in 0..600 {
         page = json_of(app.get(&deliveries, Some(&platform_token)).await).await;
         let items = page["items"].as_array().expect("items");
         if items.iter().all(|d| d["status"] == "delivered") {
@@ -718,7 +718,7 @@ async fn a_webhook_failing_for_a_whole_window_is_paused_its_owner_told_and_it_re
 
     // It keeps failing; after the window it is paused and the client's owner is told.
     let mut paused = Value::Null;
-    for _ in 0..200 {
+    for _ in 0..600 {
         paused = json_of(app.get(&path, Some(&token)).await).await;
         if paused["status"] == "paused" {
             break;
@@ -800,7 +800,7 @@ async fn a_webhook_failing_for_a_whole_window_is_paused_its_owner_told_and_it_re
         .await;
     assert_eq!(again.status(), StatusCode::ACCEPTED);
     let mut last = Value::Null;
-    for _ in 0..200 {
+    for _ in 0..600 {
         last = json_of(app.get(&format!("{path}/deliveries"), Some(&token)).await).await;
         if last["items"][0]["status"] == "delivered" {
             break;
@@ -845,7 +845,7 @@ async fn a_receiver_slower_than_the_timeout_is_a_failed_attempt_retried_later() 
     let deliveries = format!("/api/v1/webhooks/{}/deliveries", str_of(&hook, "id"));
     new_case(&app, &s.liaison.access, &s.station, "幸福路路灯维修").await;
     let mut delivery = Value::Null;
-    for _ in 0..200 {
+    for _ in 0..600 {
         let page = json_of(app.get(&deliveries, Some(&token)).await).await;
         delivery = page["items"][0].clone();
         if delivery["attempts"].as_i64() >= Some(1) {

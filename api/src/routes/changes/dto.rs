@@ -5,6 +5,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crate::changes::feed::{Change, ObjectType};
+
 /// The kinds of objects in the feed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -67,4 +69,42 @@ pub struct ChangesParams {
         pattern = r"^\s*(submission|suggestion|station|deputy|reception)\s*(,\s*(submission|suggestion|station|deputy|reception)\s*)*$"
     )]
     pub types: Option<String>,
+}
+
+impl From<ObjectType> for ChangeTypeDto {
+    fn from(t: ObjectType) -> Self {
+        match t {
+            ObjectType::Submission => ChangeTypeDto::Submission,
+            ObjectType::Suggestion => ChangeTypeDto::Suggestion,
+            ObjectType::Station => ChangeTypeDto::Station,
+            ObjectType::Deputy => ChangeTypeDto::Deputy,
+            ObjectType::Reception => ChangeTypeDto::Reception,
+        }
+    }
+}
+
+impl ChangeOpDto {
+    /// The feed's stored operation name (`created`, `updated` or `deleted`).
+    fn of(op: &str) -> Self {
+        match op {
+            "created" => ChangeOpDto::Created,
+            "deleted" => ChangeOpDto::Deleted,
+            _ => ChangeOpDto::Updated,
+        }
+    }
+}
+
+impl From<Change> for ChangeDto {
+    fn from(c: Change) -> Self {
+        ChangeDto {
+            position: c.position,
+            object_type: c.object_type.into(),
+            id: c.object_id,
+            version: c.version,
+            op: ChangeOpDto::of(&c.op),
+            at: c.at,
+            tombstone: c.summary.is_none(),
+            summary: c.summary,
+        }
+    }
 }

@@ -21,24 +21,6 @@ pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(list_changes);
 }
 
-fn type_dto(t: ObjectType) -> ChangeTypeDto {
-    match t {
-        ObjectType::Submission => ChangeTypeDto::Submission,
-        ObjectType::Suggestion => ChangeTypeDto::Suggestion,
-        ObjectType::Station => ChangeTypeDto::Station,
-        ObjectType::Deputy => ChangeTypeDto::Deputy,
-        ObjectType::Reception => ChangeTypeDto::Reception,
-    }
-}
-
-fn op_dto(op: &str) -> ChangeOpDto {
-    match op {
-        "created" => ChangeOpDto::Created,
-        "deleted" => ChangeOpDto::Deleted,
-        _ => ChangeOpDto::Updated,
-    }
-}
-
 /// The types `caller` may read: by scope for a client, all for an administrator.
 fn readable_types(caller: &AuthUser) -> Result<Vec<ObjectType>, ApiError> {
     if caller.client.is_some() {
@@ -130,19 +112,7 @@ async fn list_changes(
     }
     let changes = feed::page(state.db.reader(), after, limit, &types, &caller.scope()).await?;
     let last = changes.last().map_or(after, |c| c.position);
-    let items = changes
-        .into_iter()
-        .map(|c| ChangeDto {
-            position: c.position,
-            object_type: type_dto(c.object_type),
-            id: c.object_id,
-            version: c.version,
-            op: op_dto(&c.op),
-            at: c.at,
-            tombstone: c.summary.is_none(),
-            summary: c.summary,
-        })
-        .collect();
+    let items = changes.into_iter().map(ChangeDto::from).collect();
     Ok(HttpResponse::Ok().json(ChangesPage {
         items,
         next_cursor: state.cursors.encode(&list, &last),

@@ -5,6 +5,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::auth::client;
+use entity::api_client;
+
 /// A scope a client may be granted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub enum ScopeDto {
@@ -125,4 +128,26 @@ pub struct ClientTokenResponse {
     /// Seconds.
     pub expires_in: i64,
     pub scope: String,
+}
+
+impl From<api_client::Model> for ClientDto {
+    fn from(c: api_client::Model) -> Self {
+        ClientDto {
+            id: c.id,
+            name: c.name,
+            region_id: c.region_id,
+            scopes: client::parse_scopes(&c.scopes)
+                .unwrap_or_default()
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+            disabled: c.disabled,
+            previous_secret_valid_until: c
+                .previous_valid_until
+                .filter(|_| c.previous_secret_hash.is_some()),
+            version: c.version,
+            created_at: c.created_at,
+            updated_at: c.updated_at,
+        }
+    }
 }

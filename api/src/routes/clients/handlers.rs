@@ -4,14 +4,13 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use base64::Engine;
-use entity::api_client;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use super::dto::*;
 use super::service;
 use crate::auth::AdminUser;
-use crate::auth::client::{self, Scope};
+use crate::auth::client::Scope;
 use crate::domain::DisplayName;
 use crate::error::{ApiError, Checks, FieldError};
 use crate::http::client::ClientInfo;
@@ -35,26 +34,6 @@ pub fn routes(cfg: &mut ServiceConfig) {
 /// `POST /api/v1/auth/token`.
 pub fn token_routes(cfg: &mut ServiceConfig) {
     cfg.service(issue_client_token);
-}
-
-fn dto(c: api_client::Model) -> ClientDto {
-    ClientDto {
-        id: c.id,
-        name: c.name,
-        region_id: c.region_id,
-        scopes: client::parse_scopes(&c.scopes)
-            .unwrap_or_default()
-            .into_iter()
-            .map(Into::into)
-            .collect(),
-        disabled: c.disabled,
-        previous_secret_valid_until: c
-            .previous_valid_until
-            .filter(|_| c.previous_secret_hash.is_some()),
-        version: c.version,
-        created_at: c.created_at,
-        updated_at: c.updated_at,
-    }
 }
 
 fn check_name(checks: &mut Checks, name: &str) -> Option<String> {
@@ -101,7 +80,7 @@ async fn create_client(
     let (row, secret) =
         service::create(&state.db, &caller, &client, name, body.region_id, scopes).await?;
     let body = ClientWithSecretDto {
-        client: dto(row),
+        client: ClientDto::from(row),
         client_secret: secret,
     };
     Ok(no_store(created(
@@ -130,9 +109,13 @@ async fn list_clients(
 ) -> Result<HttpResponse, ApiError> {
     let after = state.cursors.after(LIST, &page)?;
     let rows = service::list(state.db.reader(), &caller, after, page.limit).await?;
-    let page = state
-        .cursors
-        .page(LIST, rows, page.limit, |c| (c.created_at, c.id), dto);
+    let page = state.cursors.page(
+        LIST,
+        rows,
+        page.limit,
+        |c| (c.created_at, c.id),
+        ClientDto::from,
+    );
     json_with_etag(&req, StatusCode::OK, &page)
 }
 
@@ -155,7 +138,7 @@ async fn get_client(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let row = service::find(state.db.reader(), &caller, *id).await?;
-    json_with_etag(&req, StatusCode::OK, &dto(row))
+    json_with_etag(&req, StatusCode::OK, &ClientDto::from(row))
 }
 
 /// Renames a client, replaces its scopes, or disables (enables) it. Disabling acts at once on
@@ -198,7 +181,7 @@ async fn update_client(
         body.disabled,
     )
     .await?;
-    json_with_etag(&req, StatusCode::OK, &dto(row))
+    json_with_etag(&req, StatusCode::OK, &ClientDto::from(row))
 }
 
 /// A new secret for the client, shown once. The old secret keeps working for `grace_seconds`
@@ -228,7 +211,7 @@ async fn rotate_client_secret(
     let grace = request.grace_seconds.unwrap_or(service::DEFAULT_GRACE_SECS);
     let (row, secret) = service::rotate(&state.db, &caller, &client, *id, grace).await?;
     let body = ClientWithSecretDto {
-        client: dto(row),
+        client: ClientDto::from(row),
         client_secret: secret,
     };
     Ok(no_store(HttpResponse::Ok().json(body)))

@@ -55,3 +55,12 @@ pub struct ResolvedCodeDto {
 #[derive(ToSchema)]
 #[schema(value_type = String, format = Binary)]
 pub struct QrPicture(#[allow(dead_code)] Vec<u8>);
+
+impl From<QrFormatDto> for crate::qr::Format {
+    fn from(f: QrFormatDto) -> Self {
+        match f {
+            QrFormatDto::Svg => crate::qr::Format::Svg,
+            QrFormatDto::Png => crate::qr::Format::Png,
+        }
+    }
+}

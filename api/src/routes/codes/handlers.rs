@@ -7,14 +7,14 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
-use super::dto::{CodeTargetDto, QrFormatDto, QrParams, QrPicture, ResolvedCodeDto};
+use super::dto::{CodeTargetDto, QrParams, QrPicture, ResolvedCodeDto};
 use super::service;
 use crate::auth::extract::PublicCaller;
 use crate::domain::public_code::CodeKind;
 use crate::error::ApiError;
 use crate::http::etag::{json_with_etag, with_etag};
 use crate::http::params::Query;
-use crate::qr::{self, Format};
+use crate::qr;
 use crate::state::AppState;
 
 const DEFAULT_SIZE: u32 = 512;
@@ -42,10 +42,7 @@ async fn qrcode(
     code: &str,
     params: QrParams,
 ) -> Result<HttpResponse, ApiError> {
-    let format = match params.format.unwrap_or_default() {
-        QrFormatDto::Svg => Format::Svg,
-        QrFormatDto::Png => Format::Png,
-    };
+    let format = params.format.unwrap_or_default().into();
     let url = qr::url_for(&state.settings.qr_url_template, code);
     let size = params.size.unwrap_or(DEFAULT_SIZE);
     // Drawing a large PNG takes milliseconds of CPU: keep it off the async workers.

@@ -5,6 +5,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
+use super::service::YearCalendar;
+use entity::holiday_day::DayKind;
+
 /// A day and what it is called.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -40,4 +43,27 @@ pub struct HolidayCalendarDto {
     pub holidays: Vec<NamedDay>,
     pub workdays: Vec<NamedDay>,
     pub updated_at: Option<DateTime<Utc>>,
+}
+
+impl From<YearCalendar> for HolidayCalendarDto {
+    fn from(calendar: YearCalendar) -> Self {
+        let named = |kind: DayKind| {
+            calendar
+                .days
+                .iter()
+                .filter(|d| d.kind == kind)
+                .map(|d| NamedDay {
+                    date: d.day,
+                    name: d.name.clone(),
+                })
+                .collect()
+        };
+        HolidayCalendarDto {
+            year: calendar.year,
+            loaded: calendar.loaded.is_some(),
+            holidays: named(DayKind::Holiday),
+            workdays: named(DayKind::Workday),
+            updated_at: calendar.loaded.map(|y| y.updated_at),
+        }
+    }
 }

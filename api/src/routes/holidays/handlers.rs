@@ -8,8 +8,8 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, put, web};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::dto::{HolidayCalendarDto, NamedDay, PutHolidaysRequest};
-use super::service::{self, YearCalendar};
+use super::dto::{HolidayCalendarDto, PutHolidaysRequest};
+use super::service::{self};
 use crate::auth::AdminUser;
 use crate::auth::extract::PublicCaller;
 use crate::auth::scope::RegionScope;
@@ -37,27 +37,6 @@ fn year_of(raw: i32) -> Result<i32, ApiError> {
             YEARS.start(),
             YEARS.end()
         )))
-    }
-}
-
-fn dto(calendar: YearCalendar) -> HolidayCalendarDto {
-    let named = |kind: DayKind| {
-        calendar
-            .days
-            .iter()
-            .filter(|d| d.kind == kind)
-            .map(|d| NamedDay {
-                date: d.day,
-                name: d.name.clone(),
-            })
-            .collect()
-    };
-    HolidayCalendarDto {
-        year: calendar.year,
-        loaded: calendar.loaded.is_some(),
-        holidays: named(DayKind::Holiday),
-        workdays: named(DayKind::Workday),
-        updated_at: calendar.loaded.map(|y| y.updated_at),
     }
 }
 
@@ -147,7 +126,7 @@ async fn get_holidays(
 ) -> Result<HttpResponse, ApiError> {
     let year = year_of(year.into_inner())?;
     let calendar = service::get(state.db.reader(), year).await?;
-    json_with_etag(&req, StatusCode::OK, &dto(calendar))
+    json_with_etag(&req, StatusCode::OK, &HolidayCalendarDto::from(calendar))
 }
 
 /// Replaces a year's calendar (global administrators: the calendar is national). Sessions
@@ -181,5 +160,5 @@ async fn put_holidays(
     let year = year_of(year.into_inner())?;
     let days = days_of(year, body.into_inner())?;
     let stored = service::put(&state.db, &caller, &client, year, days).await?;
-    json_with_etag(&req, StatusCode::OK, &dto(stored))
+    json_with_etag(&req, StatusCode::OK, &HolidayCalendarDto::from(stored))
 }

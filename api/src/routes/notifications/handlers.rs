@@ -2,15 +2,13 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
-use entity::notification::{self, Channel, State};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
-use super::dto::{ChannelDto, DeliveryStateDto, InboxItemDto, OutboxFilters, OutboxItemDto};
+use super::dto::{InboxItemDto, OutboxFilters, OutboxItemDto};
 use super::service::{self, OutboxQuery};
 use crate::auth::scope::RegionScope;
 use crate::auth::{AdminUser, AuthUser};
-use crate::domain::Phone;
 use crate::error::ApiError;
 use crate::http::etag::json_with_etag;
 use crate::http::pagination::{Page, PageParams, PageRequest};
@@ -25,14 +23,6 @@ pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(my_notifications)
         .service(mark_read)
         .service(list_outbox);
-}
-
-fn text(n: &notification::Model, key: &str) -> String {
-    n.payload
-        .get(key)
-        .and_then(|v| v.as_str())
-        .unwrap_or_default()
-        .to_owned()
 }
 
 /// The caller's inbox: messages delivered to them, newest first.
@@ -56,15 +46,7 @@ async fn my_notifications(
         rows,
         page.limit,
         |n| (n.sent_at.unwrap_or_default(), n.id),
-        |n| InboxItemDto {
-            id: n.id,
-            template: n.template.clone(),
-            title: text(&n, "title"),
-            body: text(&n, "body"),
-            data: n.payload.get("data").cloned().unwrap_or_default(),
-            sent_at: n.sent_at.unwrap_or_default(),
-            read_at: n.read_at,
-        },
+        |n| InboxItemDto::of(&n),
     );
     json_with_etag(&req, StatusCode::OK, &page)
 }
@@ -116,17 +98,8 @@ async fn list_outbox(
     }
     let f = filters.into_inner();
     let query = OutboxQuery {
-        state: f.state.map(|s| match s {
-            DeliveryStateDto::Queued => State::Queued,
-            DeliveryStateDto::Sending => State::Sending,
-            DeliveryStateDto::Sent => State::Sent,
-            DeliveryStateDto::Failed => State::Failed,
-            DeliveryStateDto::Cancelled => State::Cancelled,
-        }),
-        channel: f.channel.map(|c| match c {
-            ChannelDto::Sms => Channel::Sms,
-            ChannelDto::Inbox => Channel::Inbox,
-        }),
+        state: f.state.map(Into::into),
+        channel: f.channel.map(Into::into),
         subject_id: f.subject_id,
     };
     let after = state.cursors.after(OUTBOX, &page)?;
@@ -136,33 +109,7 @@ async fn list_outbox(
         rows,
         page.limit,
         |n| n.id,
-        |n| OutboxItemDto {
-            id: n.id,
-            channel: match n.channel {
-                Channel::Sms => ChannelDto::Sms,
-                Channel::Inbox => ChannelDto::Inbox,
-            },
-            template: n.template.clone(),
-            recipient_user_id: n.recipient_user_id,
-            address: n.address.as_deref().map(Phone::mask),
-            title: text(&n, "title"),
-            body: text(&n, "body"),
-            subject_type: n.subject_type.clone(),
-            subject_id: n.subject_id,
-            state: match n.state {
-                State::Queued => DeliveryStateDto::Queued,
-                State::Sending => DeliveryStateDto::Sending,
-                State::Sent => DeliveryStateDto::Sent,
-                State::Failed => DeliveryStateDto::Failed,
-                State::Cancelled => DeliveryStateDto::Cancelled,
-            },
-            attempts: n.attempts,
-            last_error: n.last_error.clone(),
-            due_at: n.due_at,
-            next_attempt_at: n.next_attempt_at,
-            sent_at: n.sent_at,
-            created_at: n.created_at,
-        },
+        |n| OutboxItemDto::of(&n),
     );
     json_with_etag(&req, StatusCode::OK, &page)
 }

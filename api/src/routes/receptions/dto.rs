@@ -176,6 +176,16 @@ pub enum ReceptionStatusDto {
     Cancelled,
 }
 
+impl From<ReceptionStatusDto> for ReceptionStatus {
+    fn from(s: ReceptionStatusDto) -> Self {
+        match s {
+            ReceptionStatusDto::Draft => ReceptionStatus::Draft,
+            ReceptionStatusDto::Published => ReceptionStatus::Published,
+            ReceptionStatusDto::Cancelled => ReceptionStatus::Cancelled,
+        }
+    }
+}
+
 impl From<ReceptionStatus> for ReceptionStatusDto {
     fn from(status: ReceptionStatus) -> Self {
         match status {

@@ -3,7 +3,6 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, put, web};
-use entity::reception::ReceptionStatus;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
@@ -271,11 +270,7 @@ async fn list_receptions(
         region_id: f.region_id,
         from: f.from,
         to: f.to,
-        status: f.status.map(|s| match s {
-            ReceptionStatusDto::Draft => ReceptionStatus::Draft,
-            ReceptionStatusDto::Published => ReceptionStatus::Published,
-            ReceptionStatusDto::Cancelled => ReceptionStatus::Cancelled,
-        }),
+        status: f.status.map(Into::into),
     };
     let rows = service::list(
         state.db.reader(),

@@ -7,6 +7,8 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
+use super::service::{Node, RegionDetail};
+
 /// The level of a region.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -146,4 +148,34 @@ pub struct RegionFilters {
 pub struct TreeFilters {
     /// Only the subtree under this region (default: every district).
     pub root_id: Option<Uuid>,
+}
+
+impl From<RegionDetail> for RegionDetailDto {
+    fn from(detail: RegionDetail) -> Self {
+        RegionDetailDto {
+            region: detail.region.into(),
+            ancestors: detail
+                .ancestors
+                .into_iter()
+                .map(|r| RegionRef {
+                    id: r.id,
+                    name: r.name,
+                    level: r.level.into(),
+                })
+                .collect(),
+            children_count: detail.children_count,
+        }
+    }
+}
+
+impl From<Node> for RegionNode {
+    fn from(node: Node) -> Self {
+        RegionNode {
+            id: node.region.id,
+            name: node.region.name,
+            level: node.region.level.into(),
+            code: node.region.code,
+            children: node.children.into_iter().map(RegionNode::from).collect(),
+        }
+    }
 }

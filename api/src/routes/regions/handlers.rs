@@ -6,10 +6,10 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use super::dto::{
-    CreateRegionRequest, RegionDetailDto, RegionDto, RegionFilters, RegionNode, RegionRef,
-    TreeFilters, UpdateRegionRequest,
+    CreateRegionRequest, RegionDetailDto, RegionDto, RegionFilters, RegionNode, TreeFilters,
+    UpdateRegionRequest,
 };
-use super::service::{self, NewRegion, Node, RegionChanges, RegionDetail, RegionQuery};
+use super::service::{self, NewRegion, RegionChanges, RegionQuery};
 use crate::auth::AdminUser;
 use crate::auth::extract::PublicCaller;
 use crate::domain::DisplayName;
@@ -63,32 +63,6 @@ fn to_new_region(body: CreateRegionRequest) -> Result<NewRegion, ApiError> {
     })
 }
 
-fn detail_dto(detail: RegionDetail) -> RegionDetailDto {
-    RegionDetailDto {
-        region: detail.region.into(),
-        ancestors: detail
-            .ancestors
-            .into_iter()
-            .map(|r| RegionRef {
-                id: r.id,
-                name: r.name,
-                level: r.level.into(),
-            })
-            .collect(),
-        children_count: detail.children_count,
-    }
-}
-
-fn node_dto(node: Node) -> RegionNode {
-    RegionNode {
-        id: node.region.id,
-        name: node.region.name,
-        level: node.region.level.into(),
-        code: node.region.code,
-        children: node.children.into_iter().map(node_dto).collect(),
-    }
-}
-
 /// Adds a region: a district (global administrators only), a town under a district, or a
 /// village under a town, inside the caller's scope. Accepts `Idempotency-Key`.
 #[utoipa::path(
@@ -114,7 +88,7 @@ async fn create_region(
     let new = to_new_region(body.into_inner())?;
     let region = service::create(&state.db, &caller, &client, new).await?;
     let location = format!("/api/v1/regions/{}", region.region.id);
-    created(&req, &location, &detail_dto(region))
+    created(&req, &location, &RegionDetailDto::from(region))
 }
 
 /// Lists regions, newest first. Public.
@@ -168,7 +142,7 @@ async fn region_tree(
     filters: Query<TreeFilters>,
 ) -> Result<HttpResponse, ApiError> {
     let forest = service::tree(state.db.reader(), filters.into_inner().root_id).await?;
-    let dto: Vec<RegionNode> = forest.into_iter().map(node_dto).collect();
+    let dto: Vec<RegionNode> = forest.into_iter().map(RegionNode::from).collect();
     json_with_etag(&req, StatusCode::OK, &dto)
 }
 
@@ -191,7 +165,7 @@ async fn get_region(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let detail = service::detail(state.db.reader(), id.into_inner()).await?;
-    json_with_etag(&req, StatusCode::OK, &detail_dto(detail))
+    json_with_etag(&req, StatusCode::OK, &RegionDetailDto::from(detail))
 }
 
 /// Renames a region or sets its code. Send `If-Match` to avoid overwriting a concurrent change.
@@ -237,10 +211,10 @@ async fn update_region(
         &client,
         id.into_inner(),
         changes,
-        |current| check_if_match(&req, &detail_dto(current.clone())),
+        |current| check_if_match(&req, &RegionDetailDto::from(current.clone())),
     )
     .await?;
-    json_with_etag(&req, StatusCode::OK, &detail_dto(updated))
+    json_with_etag(&req, StatusCode::OK, &RegionDetailDto::from(updated))
 }
 
 /// Removes a region without children or users.

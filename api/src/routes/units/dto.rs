@@ -6,7 +6,9 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
+use super::service::UnitView;
 use crate::http::wire::PhoneNumberOrBlank;
+use entity::unit::UnitKind;
 
 /// What kind of body a unit is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -98,4 +100,52 @@ pub struct UnitFilters {
     #[validate(length(min = 1, max = 100))]
     #[param(min_length = 1, max_length = 100)]
     pub q: Option<String>,
+}
+
+impl From<UnitKindDto> for UnitKind {
+    fn from(k: UnitKindDto) -> Self {
+        match k {
+            UnitKindDto::StreetOffice => UnitKind::StreetOffice,
+            UnitKindDto::Bureau => UnitKind::Bureau,
+            UnitKindDto::Community => UnitKind::Community,
+            UnitKindDto::Company => UnitKind::Company,
+            UnitKindDto::Other => UnitKind::Other,
+        }
+    }
+}
+
+impl From<UnitKind> for UnitKindDto {
+    fn from(k: UnitKind) -> Self {
+        match k {
+            UnitKind::StreetOffice => UnitKindDto::StreetOffice,
+            UnitKind::Bureau => UnitKindDto::Bureau,
+            UnitKind::Community => UnitKindDto::Community,
+            UnitKind::Company => UnitKindDto::Company,
+            UnitKind::Other => UnitKindDto::Other,
+        }
+    }
+}
+
+impl From<UnitView> for UnitDto {
+    fn from(view: UnitView) -> Self {
+        let u = view.unit;
+        UnitDto {
+            id: u.id,
+            region_id: u.region_id,
+            name: u.name,
+            kind: u.kind.into(),
+            phone: u.phone,
+            archived: u.archived,
+            members: view
+                .members
+                .into_iter()
+                .map(|m| UnitMemberDto {
+                    user_id: m.id,
+                    display_name: m.display_name,
+                })
+                .collect(),
+            created_at: u.created_at,
+            updated_at: u.updated_at,
+        }
+    }
 }

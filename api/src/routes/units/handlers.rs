@@ -2,15 +2,11 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, put, web};
-use entity::unit::UnitKind;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
-use super::dto::{
-    CreateUnitRequest, UnitDto, UnitFilters, UnitKindDto, UnitMemberDto, UnitMembersRequest,
-    UpdateUnitRequest,
-};
-use super::service::{self, Changes, Filter, UnitView};
+use super::dto::{CreateUnitRequest, UnitDto, UnitFilters, UnitMembersRequest, UpdateUnitRequest};
+use super::service::{self, Changes, Filter};
 use crate::auth::{AdminUser, AuthUser};
 use crate::domain::{DisplayName, Phone};
 use crate::error::{ApiError, Checks};
@@ -29,48 +25,6 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(get_unit)
         .service(update_unit)
         .service(set_unit_members);
-}
-
-fn kind_of(k: UnitKindDto) -> UnitKind {
-    match k {
-        UnitKindDto::StreetOffice => UnitKind::StreetOffice,
-        UnitKindDto::Bureau => UnitKind::Bureau,
-        UnitKindDto::Community => UnitKind::Community,
-        UnitKindDto::Company => UnitKind::Company,
-        UnitKindDto::Other => UnitKind::Other,
-    }
-}
-
-fn kind_dto(k: UnitKind) -> UnitKindDto {
-    match k {
-        UnitKind::StreetOffice => UnitKindDto::StreetOffice,
-        UnitKind::Bureau => UnitKindDto::Bureau,
-        UnitKind::Community => UnitKindDto::Community,
-        UnitKind::Company => UnitKindDto::Company,
-        UnitKind::Other => UnitKindDto::Other,
-    }
-}
-
-fn dto(view: UnitView) -> UnitDto {
-    let u = view.unit;
-    UnitDto {
-        id: u.id,
-        region_id: u.region_id,
-        name: u.name,
-        kind: kind_dto(u.kind),
-        phone: u.phone,
-        archived: u.archived,
-        members: view
-            .members
-            .into_iter()
-            .map(|m| UnitMemberDto {
-                user_id: m.id,
-                display_name: m.display_name,
-            })
-            .collect(),
-        created_at: u.created_at,
-        updated_at: u.updated_at,
-    }
 }
 
 fn phone_of(checks: &mut Checks, raw: Option<&str>) -> Option<Option<String>> {
@@ -104,14 +58,14 @@ async fn list_units(
     let after = state.cursors.after::<Uuid>(LIST, &page)?;
     let filter = Filter {
         region_id: f.region_id,
-        kind: f.kind.map(kind_of),
+        kind: f.kind.map(Into::into),
         include_archived: f.include_archived.unwrap_or(false),
         q: f.q,
     };
     let rows = service::list(state.db.reader(), &caller, &filter, after, page.limit).await?;
     let page = state
         .cursors
-        .page(LIST, rows, page.limit, |v| v.unit.id, dto);
+        .page(LIST, rows, page.limit, |v| v.unit.id, UnitDto::from);
     json_with_etag(&req, StatusCode::OK, &page)
 }
 
@@ -152,11 +106,11 @@ async fn create_unit(
         &client,
         body.region_id,
         name.into_inner(),
-        kind_of(body.kind),
+        body.kind.into(),
         phone,
     )
     .await?;
-    let body = dto(view);
+    let body = UnitDto::from(view);
     created(&req, &format!("/api/v1/units/{}", body.id), &body)
 }
 
@@ -179,7 +133,7 @@ async fn get_unit(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let view = service::find(state.db.reader(), &caller, *id).await?;
-    json_with_etag(&req, StatusCode::OK, &dto(view))
+    json_with_etag(&req, StatusCode::OK, &UnitDto::from(view))
 }
 
 /// Renames, re-kinds, changes the phone of, archives or restores a unit (administrators in
@@ -220,15 +174,15 @@ async fn update_unit(
     checks.finish()?;
     let changes = Changes {
         name,
-        kind: body.kind.map(kind_of),
+        kind: body.kind.map(Into::into),
         phone,
         archived: body.archived,
     };
     let view = service::update(&state.db, &caller, &client, *id, changes, |current| {
-        check_if_match(&req, &dto(current.clone()))
+        check_if_match(&req, &UnitDto::from(current.clone()))
     })
     .await?;
-    json_with_etag(&req, StatusCode::OK, &dto(view))
+    json_with_etag(&req, StatusCode::OK, &UnitDto::from(view))
 }
 
 /// Sets the complete list of a unit's handlers: `unit_handler` accounts in the
@@ -255,5 +209,5 @@ async fn set_unit_members(
 ) -> Result<HttpResponse, ApiError> {
     let view =
         service::set_members(&state.db, &caller, &client, *id, body.into_inner().user_ids).await?;
-    json_with_etag(&req, StatusCode::OK, &dto(view))
+    json_with_etag(&req, StatusCode::OK, &UnitDto::from(view))
 }

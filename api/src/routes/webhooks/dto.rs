@@ -6,6 +6,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use entity::webhook;
+
 #[derive(Debug, Deserialize, ToSchema, validator::Validate)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"url": "https://platform.example.cn/hooks/lianluo", "event_types": ["suggestion.*", "submission.updated"], "description": "区数字人大平台"}))]
@@ -179,5 +181,31 @@ pub fn delivery_dto(
             })
             .collect(),
         body: serde_json::from_str(&d.body).unwrap_or(serde_json::Value::Null),
+    }
+}
+
+impl From<webhook::Model> for WebhookDto {
+    fn from(w: webhook::Model) -> Self {
+        WebhookDto {
+            id: w.id,
+            url: w.url,
+            event_types: w
+                .event_types
+                .split_whitespace()
+                .map(str::to_owned)
+                .collect(),
+            description: w.description,
+            status: if w.status == "active" {
+                WebhookStatusDto::Active
+            } else {
+                WebhookStatusDto::Paused
+            },
+            pause_reason: w.pause_reason,
+            paused_at: w.paused_at,
+            failing_since: w.failing_since,
+            version: w.version,
+            created_at: w.created_at,
+            updated_at: w.updated_at,
+        }
     }
 }

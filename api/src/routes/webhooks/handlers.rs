@@ -2,7 +2,6 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
-use entity::webhook;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
@@ -27,30 +26,6 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(delete_webhook)
         .service(list_webhook_deliveries)
         .service(redeliver_webhook_delivery);
-}
-
-fn dto(w: webhook::Model) -> WebhookDto {
-    WebhookDto {
-        id: w.id,
-        url: w.url,
-        event_types: w
-            .event_types
-            .split_whitespace()
-            .map(str::to_owned)
-            .collect(),
-        description: w.description,
-        status: if w.status == "active" {
-            WebhookStatusDto::Active
-        } else {
-            WebhookStatusDto::Paused
-        },
-        pause_reason: w.pause_reason,
-        paused_at: w.paused_at,
-        failing_since: w.failing_since,
-        version: w.version,
-        created_at: w.created_at,
-        updated_at: w.updated_at,
-    }
 }
 
 /// Subscribes the calling client to events. The target must be HTTPS and may not resolve to a
@@ -87,7 +62,7 @@ async fn create_webhook(
     )
     .await?;
     let body = WebhookWithSecretDto {
-        webhook: dto(row),
+        webhook: WebhookDto::from(row),
         secret,
     };
     // Like every write's answer, this one (with the secret) is sent `Cache-Control: no-store`
@@ -118,9 +93,13 @@ async fn list_webhooks(
 ) -> Result<HttpResponse, ApiError> {
     let after = state.cursors.after(LIST, &page)?;
     let rows = service::list(state.db.reader(), &caller, after, page.limit).await?;
-    let page = state
-        .cursors
-        .page(LIST, rows, page.limit, |w| (w.created_at, w.id), dto);
+    let page = state.cursors.page(
+        LIST,
+        rows,
+        page.limit,
+        |w| (w.created_at, w.id),
+        WebhookDto::from,
+    );
     json_with_etag(&req, StatusCode::OK, &page)
 }
 
@@ -143,7 +122,7 @@ async fn get_webhook(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let row = service::find(state.db.reader(), &caller, *id).await?;
-    json_with_etag(&req, StatusCode::OK, &dto(row))
+    json_with_etag(&req, StatusCode::OK, &WebhookDto::from(row))
 }
 
 /// Changes the target, the event types or the description, or pauses (`active: false`) and
@@ -184,7 +163,7 @@ async fn update_webhook(
         },
     )
     .await?;
-    json_with_etag(&req, StatusCode::OK, &dto(row))
+    json_with_etag(&req, StatusCode::OK, &WebhookDto::from(row))
 }
 
 /// Deletes a subscription and its delivery log.
