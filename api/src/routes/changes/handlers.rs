@@ -6,10 +6,10 @@ use actix_web::{HttpResponse, get, web};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::dto::*;
+use super::service;
 use crate::auth::client::Scope;
 use crate::auth::{AuthUser, Role};
-use crate::changes::feed::{self, ObjectType};
-use crate::changes::sequencer;
+use crate::changes::feed::ObjectType;
 use crate::error::ApiError;
 use crate::http::params::Query;
 use crate::state::AppState;
@@ -105,12 +105,7 @@ async fn list_changes(
         None => 0,
         Some(cursor) => state.cursors.decode(&list, cursor)?,
     };
-    // Number what has finished since the sequencer last ran, so that a reader sees its own
-    // writes without waiting for the background run.
-    if sequencer::pending(state.db.reader()).await? {
-        sequencer::sequence(&state.db).await?;
-    }
-    let changes = feed::page(state.db.reader(), after, limit, &types, &caller.scope()).await?;
+    let changes = service::page(&state.db, after, limit, &types, &caller.scope()).await?;
     let last = changes.last().map_or(after, |c| c.position);
     let items = changes.into_iter().map(ChangeDto::from).collect();
     Ok(HttpResponse::Ok().json(ChangesPage {

@@ -3,3 +3,4 @@
 pub mod dto;
 pub mod examples;
 pub mod handlers;
+pub mod service;

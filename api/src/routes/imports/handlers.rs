@@ -6,8 +6,8 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::dto::{ImportParams, ImportReportDto, RowOutcome};
 use super::outcomes::Outcomes;
+use super::service::{deputies, stations};
 use super::table::{self, Column, MAX_BYTES, Table};
-use super::{deputies, stations};
 use crate::audit::{self, Actor, Entry};
 use crate::auth::{AdminUser, AuthUser};
 use crate::error::ApiError;

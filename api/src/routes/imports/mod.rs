@@ -3,11 +3,9 @@
 //! writes nothing.
 
 pub mod cells;
-pub mod deputies;
 pub mod dto;
 pub mod examples;
 pub mod handlers;
-pub mod lookup;
 pub mod outcomes;
-pub mod stations;
+pub mod service;
 pub mod table;

@@ -13,12 +13,8 @@ use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
-use super::cells;
-use super::dto::{RowOutcome, RowResultDto};
 use super::lookup::Lookup;
-use super::outcomes::Outcomes;
 use super::stations::{duplicate_row, merge};
-use super::table::{Column, Row, Table};
 use crate::audit::{self, Actor, Entry};
 use crate::auth::AuthUser;
 use crate::domain::public_code;
@@ -28,6 +24,10 @@ use crate::i18n::Text;
 use crate::routes::deputies::checks::to_new_deputy;
 use crate::routes::deputies::dto::{CreateDeputyRequest, DeputyLevelDto, GenderDto};
 use crate::routes::deputies::service::{self, DeputyChanges, NewDeputy};
+use crate::routes::imports::cells;
+use crate::routes::imports::dto::{RowOutcome, RowResultDto};
+use crate::routes::imports::outcomes::Outcomes;
+use crate::routes::imports::table::{Column, Row, Table};
 
 /// The columns of a deputies file. The README lists them with their meaning.
 pub const COLUMNS: &[Column] = &[
