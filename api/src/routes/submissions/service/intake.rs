@@ -4,6 +4,7 @@
 //! the first attempt's. Also the similar open submissions shown on create.
 
 use chrono::Datelike;
+use entity::attachment;
 use entity::submission::{self, SubmissionChannel, SubmissionStatus};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -23,7 +24,6 @@ use crate::error::ApiError;
 use crate::http::client::ClientInfo;
 use crate::http::rate_limit::{RateLimits, ip_key};
 use crate::i18n::Text;
-use entity::attachment;
 
 /// At most this many photos per submission.
 pub const MAX_ATTACHMENTS: usize = 9;

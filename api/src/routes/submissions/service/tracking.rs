@@ -12,7 +12,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{categories_of, events, record_event};
+use super::{Intake, categories_of, events, record_event};
 use crate::auth::AuthUser;
 use crate::db::Db;
 use crate::domain::access_code;
@@ -20,7 +20,6 @@ use crate::error::ApiError;
 use crate::http::client::ClientInfo;
 use crate::http::rate_limit::ip_key;
 use crate::routes::submissions::access;
-use crate::routes::submissions::service::Intake;
 
 /// Inbox filters.
 #[derive(Debug, Default, Clone)]

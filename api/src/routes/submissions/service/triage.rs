@@ -2,8 +2,7 @@
 //! decline or close it, or make it a case (a new one, or one it joins). Also the audited reads
 //! of staff: opening a submission and revealing its whole contact details.
 
-use entity::submission;
-use entity::submission::SubmissionStatus;
+use entity::submission::{self, SubmissionStatus};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
