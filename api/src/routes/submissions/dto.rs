@@ -1,11 +1,28 @@
-//! Wire types of submissions, tracking and feedback.
+//! Wire types of submissions, tracking and feedback, and how the service's rows become them:
+//! the enums' `From` pairs, [`SubmissionDto::of`] (what each viewer sees of a submission) and
+//! the plain-language history ([`timeline_dto`], [`TrackedSubmissionDto::of`]). The request
+//! bodies are in `request`.
 
 use chrono::{DateTime, Utc};
+use entity::submission::{self, Rating, SubmissionChannel, SubmissionStatus};
+use entity::{attachment, category};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::http::wire::{LocationDto, PhoneNumberOrBlank};
+use super::access::Viewer;
+use super::service::{Detailed, StatusRow};
+use crate::domain::Phone;
+use crate::http::wire::LocationDto;
+
+mod request;
+mod timeline;
+
+pub use request::{
+    CreateSubmissionRequest, FeedbackRequest, Loose, Refused, Sent, SubmissionFilters, TicketBody,
+    TicketChannelDto, TicketHead, TicketRequest, TriageActionDto, TriageRequest,
+};
+pub use timeline::timeline_dto;
 
 /// How a submission came in. `miniapp` and `qr` are set by the API for voters' own submissions;
 /// staff entering one from another channel name it.
@@ -50,72 +67,6 @@ pub enum RatingDto {
     Satisfied,
     BasicallySatisfied,
     Dissatisfied,
-}
-
-/// A new submission. A voter (token) or anyone without a token sends the voter's fields; staff
-/// entering one from another channel also send `channel` (and `reception_record_item_id` for
-/// the `reception` channel). `status`, `voter_id` and, from voters, `channel` are refused (422
-/// `not_settable`).
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CreateSubmissionRequest {
-    /// 1 to 60 characters, not all blank.
-    #[schema(
-        example = "幸福路路灯不亮",
-        min_length = 1,
-        max_length = 60,
-        pattern = r"\S"
-    )]
-    pub title: String,
-    /// 1 to 2,000 characters, not all blank.
-    #[schema(
-        example = "幸福路 100 号到 200 号之间的路灯已经坏了两周，晚上出行很不安全。",
-        min_length = 1,
-        max_length = 2000,
-        pattern = r"\S"
-    )]
-    pub content: String,
-    /// A category `code` from `GET /api/v1/categories`.
-    #[schema(example = "urban_management")]
-    pub category: String,
-    /// The station it is for. At least one of `station_id`, `deputy_id` and `qr_code`.
-    pub station_id: Option<Uuid>,
-    /// The deputy it is for.
-    pub deputy_id: Option<Uuid>,
-    /// A station's or deputy's public code, as scanned: sets the target and the `qr` channel.
-    #[schema(example = "S2345678")]
-    pub qr_code: Option<String>,
-    /// Where the matter is, as text (up to 200 characters).
-    #[schema(max_length = 200)]
-    pub address: Option<String>,
-    /// Where the matter is, GCJ-02 (as WeChat's location APIs give it).
-    pub location: Option<LocationDto>,
-    /// The submitter's name (up to 50 characters); needs `consent_personal_info`.
-    #[schema(max_length = 50)]
-    pub contact_name: Option<String>,
-    /// The submitter's phone; needs `consent_personal_info`. Blank means none.
-    #[schema(value_type = Option<PhoneNumberOrBlank>)]
-    pub contact_phone: Option<String>,
-    /// Ids of up to 9 photos uploaded with `POST /api/v1/attachments`, in display order, each
-    /// once.
-    #[serde(default)]
-    #[schema(max_items = 9)]
-    pub attachment_ids: Vec<Uuid>,
-    /// Hide the submitter from the deputy and from any public view.
-    #[serde(default)]
-    pub anonymous: bool,
-    /// Consent to the handling of the personal information given (required with any contact
-    /// detail).
-    #[serde(default)]
-    pub consent_personal_info: bool,
-    /// Consent to publishing the anonymised case.
-    #[serde(default)]
-    pub consent_public: bool,
-    /// Staff only: the channel it came in through (`mailbox`, `reception`, `phone`, `observer`,
-    /// `hotline`, `visit`).
-    pub channel: Option<SubmissionChannelDto>,
-    /// Staff only, required for the `reception` channel: the reception record item it came from.
-    pub reception_record_item_id: Option<Uuid>,
 }
 
 /// A category, as embedded in a submission.
@@ -216,60 +167,6 @@ pub struct FeedbackDto {
     pub at: DateTime<Utc>,
 }
 
-/// Feedback on a result: allowed once, after the submission reached a result.
-#[derive(Debug, Deserialize, ToSchema, validator::Validate)]
-#[serde(deny_unknown_fields)]
-pub struct FeedbackRequest {
-    pub rating: RatingDto,
-    /// Up to 500 characters.
-    #[schema(max_length = 500)]
-    pub comment: Option<String>,
-}
-
-/// What staff (or the targeted deputy) decide about a submission.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum TriageActionDto {
-    /// `received` → `in_review`.
-    Review,
-    /// → `answered`, with the explanation in `note`.
-    Answer,
-    /// → `referred`, with `referred_to`.
-    Refer,
-    /// → `declined`, with the reason in `note`.
-    Decline,
-    /// `answered`, `referred` or `declined` → `closed`.
-    Close,
-    /// → `converted`: a new station case (or, for the deputy it is addressed to, a deputy
-    /// suggestion with `level`) is made of it.
-    Convert,
-    /// → `converted`: it joins the open case `suggestion_id` (many submissions, one case; each
-    /// voter still follows their own).
-    Merge,
-}
-
-/// A triage step.
-#[derive(Debug, Deserialize, ToSchema, validator::Validate)]
-#[serde(deny_unknown_fields)]
-pub struct TriageRequest {
-    pub action: TriageActionDto,
-    /// Told to the voter (required to answer and to decline), up to 2,000 characters.
-    #[schema(max_length = 2000)]
-    pub note: Option<String>,
-    /// Where it was sent (required to refer), up to 200 characters.
-    #[schema(example = "12345 政务服务便民热线", max_length = 200)]
-    pub referred_to: Option<String>,
-    /// For staff only, never shown to the voter; up to 2,000 characters.
-    #[schema(max_length = 2000)]
-    pub internal_note: Option<String>,
-    /// `convert`: `station_case` (default) or `deputy_suggestion`.
-    pub kind: Option<crate::routes::suggestions::dto::SuggestionKindDto>,
-    /// `convert` into a deputy suggestion: the congress level.
-    pub level: Option<crate::routes::suggestions::dto::CongressLevelDto>,
-    /// `merge`: the case to join.
-    pub suggestion_id: Option<Uuid>,
-}
-
 /// One step of a submission's history.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct TimelineEntryDto {
@@ -327,68 +224,225 @@ pub struct ContactDto {
     pub contact_phone: Option<String>,
 }
 
-/// Inbox filters (staff; a voter's list is their own).
-#[derive(Debug, serde::Deserialize, validator::Validate, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct SubmissionFilters {
-    pub status: Option<SubmissionStatusDto>,
-    pub station_id: Option<Uuid>,
-    /// The region and everything under it.
-    pub region_id: Option<Uuid>,
-    pub channel: Option<SubmissionChannelDto>,
-    /// A category code.
-    pub category: Option<String>,
-    /// Created at or after this time.
-    pub from: Option<DateTime<Utc>>,
-    /// Created before this time.
-    pub to: Option<DateTime<Utc>>,
-    /// Text in the title or content, or a tracking number.
-    #[validate(length(min = 1, max = 100))]
-    #[param(min_length = 1, max_length = 100)]
-    pub q: Option<String>,
+impl From<SubmissionChannel> for SubmissionChannelDto {
+    fn from(c: SubmissionChannel) -> Self {
+        match c {
+            SubmissionChannel::Miniapp => SubmissionChannelDto::Miniapp,
+            SubmissionChannel::Qr => SubmissionChannelDto::Qr,
+            SubmissionChannel::Mailbox => SubmissionChannelDto::Mailbox,
+            SubmissionChannel::Reception => SubmissionChannelDto::Reception,
+            SubmissionChannel::Phone => SubmissionChannelDto::Phone,
+            SubmissionChannel::Observer => SubmissionChannelDto::Observer,
+            SubmissionChannel::Hotline => SubmissionChannelDto::Hotline,
+            SubmissionChannel::Visit => SubmissionChannelDto::Visit,
+            SubmissionChannel::Platform => SubmissionChannelDto::Platform,
+        }
+    }
 }
 
-/// `POST /intake/tickets`: a 12345 hotline or district platform ticket. The fields of a
-/// submission (title, content, category, target, address, location, contact and consents), plus
-/// the ticket's own id at the sender.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum TicketChannelDto {
-    Hotline,
-    Platform,
+impl From<SubmissionChannelDto> for SubmissionChannel {
+    fn from(c: SubmissionChannelDto) -> Self {
+        match c {
+            SubmissionChannelDto::Miniapp => SubmissionChannel::Miniapp,
+            SubmissionChannelDto::Qr => SubmissionChannel::Qr,
+            SubmissionChannelDto::Mailbox => SubmissionChannel::Mailbox,
+            SubmissionChannelDto::Reception => SubmissionChannel::Reception,
+            SubmissionChannelDto::Phone => SubmissionChannel::Phone,
+            SubmissionChannelDto::Observer => SubmissionChannel::Observer,
+            SubmissionChannelDto::Hotline => SubmissionChannel::Hotline,
+            SubmissionChannelDto::Visit => SubmissionChannel::Visit,
+            SubmissionChannelDto::Platform => SubmissionChannel::Platform,
+        }
+    }
 }
 
-/// The shape of a ticket, for the spec (the body is checked field by field).
-#[derive(Debug, Deserialize, ToSchema)]
-#[schema(example = json!({"external_id": "12345-20261123-0042", "channel": "hotline", "title": "幸福路路灯不亮", "content": "市民来电反映幸福路路灯坏了两周。", "category": "urban_management", "station_id": "0193b6c4-8a7e-7d2a-9c1e-2f4b5a6c7d8e"}))]
-pub struct TicketRequest {
-    /// The ticket's id at the sender (1 to 100 characters, without leading or trailing
-    /// blanks): the same id again is the same submission.
-    #[schema(min_length = 1, max_length = 100, pattern = r"^\S(?:[\s\S]*\S)?$")]
-    pub external_id: String,
-    /// `hotline` (default) or `platform`.
-    pub channel: Option<TicketChannelDto>,
-    /// 1 to 60 characters, not all blank.
-    #[schema(min_length = 1, max_length = 60, pattern = r"\S")]
-    pub title: String,
-    /// 1 to 2,000 characters, not all blank.
-    #[schema(min_length = 1, max_length = 2000, pattern = r"\S")]
-    pub content: String,
-    pub category: String,
-    pub station_id: Option<Uuid>,
-    pub deputy_id: Option<Uuid>,
-    /// Up to 200 characters.
-    #[schema(max_length = 200)]
-    pub address: Option<String>,
-    pub location: Option<LocationDto>,
-    /// Up to 50 characters; needs `consent_personal_info`.
-    #[schema(max_length = 50)]
-    pub contact_name: Option<String>,
-    /// Blank means none; needs `consent_personal_info`.
-    #[schema(value_type = Option<PhoneNumberOrBlank>)]
-    pub contact_phone: Option<String>,
-    #[serde(default)]
-    pub consent_personal_info: bool,
-    #[serde(default)]
-    pub consent_public: bool,
+impl From<TicketChannelDto> for SubmissionChannel {
+    fn from(c: TicketChannelDto) -> Self {
+        match c {
+            TicketChannelDto::Hotline => SubmissionChannel::Hotline,
+            TicketChannelDto::Platform => SubmissionChannel::Platform,
+        }
+    }
+}
+
+impl From<SubmissionStatus> for SubmissionStatusDto {
+    fn from(s: SubmissionStatus) -> Self {
+        match s {
+            SubmissionStatus::Received => SubmissionStatusDto::Received,
+            SubmissionStatus::InReview => SubmissionStatusDto::InReview,
+            SubmissionStatus::Answered => SubmissionStatusDto::Answered,
+            SubmissionStatus::Converted => SubmissionStatusDto::Converted,
+            SubmissionStatus::Referred => SubmissionStatusDto::Referred,
+            SubmissionStatus::Declined => SubmissionStatusDto::Declined,
+            SubmissionStatus::Closed => SubmissionStatusDto::Closed,
+        }
+    }
+}
+
+impl From<SubmissionStatusDto> for SubmissionStatus {
+    fn from(s: SubmissionStatusDto) -> Self {
+        match s {
+            SubmissionStatusDto::Received => SubmissionStatus::Received,
+            SubmissionStatusDto::InReview => SubmissionStatus::InReview,
+            SubmissionStatusDto::Answered => SubmissionStatus::Answered,
+            SubmissionStatusDto::Converted => SubmissionStatus::Converted,
+            SubmissionStatusDto::Referred => SubmissionStatus::Referred,
+            SubmissionStatusDto::Declined => SubmissionStatus::Declined,
+            SubmissionStatusDto::Closed => SubmissionStatus::Closed,
+        }
+    }
+}
+
+impl From<Rating> for RatingDto {
+    fn from(r: Rating) -> Self {
+        match r {
+            Rating::Satisfied => RatingDto::Satisfied,
+            Rating::BasicallySatisfied => RatingDto::BasicallySatisfied,
+            Rating::Dissatisfied => RatingDto::Dissatisfied,
+        }
+    }
+}
+
+impl From<RatingDto> for Rating {
+    fn from(r: RatingDto) -> Self {
+        match r {
+            RatingDto::Satisfied => Rating::Satisfied,
+            RatingDto::BasicallySatisfied => Rating::BasicallySatisfied,
+            RatingDto::Dissatisfied => Rating::Dissatisfied,
+        }
+    }
+}
+
+impl From<&category::Model> for CategoryRefDto {
+    fn from(c: &category::Model) -> Self {
+        CategoryRefDto {
+            id: c.id,
+            code: c.code.clone(),
+            name: c.name.clone(),
+        }
+    }
+}
+
+impl From<attachment::Model> for AttachmentRefDto {
+    fn from(a: attachment::Model) -> Self {
+        AttachmentRefDto {
+            url: format!("/api/v1/attachments/{}", a.id),
+            id: a.id,
+            mime: a.mime,
+            width: a.width,
+            height: a.height,
+        }
+    }
+}
+
+impl FeedbackDto {
+    /// The voter's feedback on `s`, once they gave it.
+    pub fn of(s: &submission::Model) -> Option<Self> {
+        match (s.feedback_rating, s.feedback_at) {
+            (Some(rating), Some(at)) => Some(FeedbackDto {
+                rating: rating.into(),
+                comment: s.feedback_comment.clone(),
+                at,
+            }),
+            _ => None,
+        }
+    }
+}
+
+impl SubmissionDto {
+    /// The submission as `viewer` sees it: the deputy it is addressed to does not see who sent
+    /// an anonymous one, and only its voter sees their phone unmasked.
+    pub fn of(detailed: Detailed, viewer: Viewer) -> Self {
+        let Detailed {
+            submission: s,
+            category,
+            case,
+            photos,
+        } = detailed;
+        let hide_submitter = viewer == Viewer::Deputy && s.anonymous;
+        SubmissionDto {
+            id: s.id,
+            channel: s.channel.into(),
+            status: s.status.into(),
+            category: (&category).into(),
+            location: match (s.latitude, s.longitude) {
+                (Some(latitude), Some(longitude)) => Some(LocationDto {
+                    latitude,
+                    longitude,
+                }),
+                _ => None,
+            },
+            contact_name: s.contact_name.clone().filter(|_| !hide_submitter),
+            contact_phone: s
+                .contact_phone
+                .as_deref()
+                .filter(|_| !hide_submitter)
+                .map(|p| {
+                    if viewer == Viewer::Owner {
+                        p.to_owned()
+                    } else {
+                        Phone::mask(p)
+                    }
+                }),
+            attachments: photos.into_iter().map(AttachmentRefDto::from).collect(),
+            feedback: FeedbackDto::of(&s),
+            erased: s.erased_at.is_some(),
+            suggestion_id: case.as_ref().map(|c| c.0),
+            suggestion_status: case.map(|c| c.1),
+            tracking_no: s.tracking_no,
+            title: s.title,
+            content: s.content,
+            station_id: s.station_id,
+            deputy_id: s.deputy_id,
+            region_id: s.region_id,
+            address: s.address,
+            anonymous: s.anonymous,
+            consent_personal_info: s.consent_personal_info,
+            consent_public: s.consent_public,
+            reception_record_item_id: s.reception_record_item_id,
+            result_note: s.result_note,
+            referred_to: s.referred_to,
+            external_id: s.external_id,
+            version: s.version,
+            created_at: s.created_at,
+            updated_at: s.updated_at,
+        }
+    }
+}
+
+impl SimilarDto {
+    /// An open submission like a new one, with its similarity `score` (rounded to three
+    /// places); only staff see its id.
+    pub fn of(s: submission::Model, score: f64, staff: bool) -> Self {
+        SimilarDto {
+            id: staff.then_some(s.id),
+            tracking_no: s.tracking_no,
+            title: s.title,
+            status: s.status.into(),
+            score: (score * 1000.0).round() / 1000.0,
+            created_at: s.created_at,
+        }
+    }
+}
+
+impl From<StatusRow> for SubmissionStatusBodyDto {
+    fn from(found: StatusRow) -> Self {
+        SubmissionStatusBodyDto {
+            status: found.status.into(),
+            version: found.version,
+            updated_at: found
+                .case_updated_at
+                .map_or(found.updated_at, |at| at.max(found.updated_at)),
+            suggestion_status: found.case_status,
+        }
+    }
+}
+
+impl From<submission::Model> for ContactDto {
+    fn from(found: submission::Model) -> Self {
+        ContactDto {
+            contact_name: found.contact_name,
+            contact_phone: found.contact_phone,
+        }
+    }
 }

@@ -15,7 +15,9 @@ use crate::http::json::Json;
 use crate::http::rate_limit::ip_key;
 use crate::routes::appointments::dto::AppointmentDto;
 use crate::routes::auth::dto::TokenResponse;
+use crate::routes::submissions;
 use crate::routes::submissions::access::Viewer;
+use crate::routes::submissions::dto::SubmissionDto;
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut ServiceConfig) {
@@ -147,8 +149,11 @@ async fn erase_me(
 async fn my_data(state: web::Data<AppState>, caller: AuthUser) -> Result<HttpResponse, ApiError> {
     let db = state.db.reader();
     let data = service::personal_data(db, &caller).await?;
-    let submissions =
-        crate::routes::submissions::handlers::dtos(db, data.submissions, Viewer::Owner).await?;
+    let submissions = submissions::service::detailed(db, data.submissions)
+        .await?
+        .into_iter()
+        .map(|d| SubmissionDto::of(d, Viewer::Owner))
+        .collect();
     let appointments = crate::routes::appointments::service::mine(db, &caller, None, 10_000)
         .await?
         .into_iter()
