@@ -6,6 +6,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use entity::submission::{self, Rating, SubmissionChannel, SubmissionStatus};
 use entity::{attachment, category, submission_event};
+use sea_orm::ActiveEnum;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
@@ -779,7 +780,7 @@ fn timeline_of(
 /// unit or deputy names, no internal comments; the reply's text is the voter's to read.
 fn case_step(e: &entity::suggestion_event::Model, lang: Lang) -> Option<TimelineEntryDto> {
     let (zh, en, note): (&str, &str, Option<String>) =
-        match (e.action.as_str(), e.to_status.as_str()) {
+        match (e.action.as_str(), e.to_status.to_value().as_str()) {
             ("assign", _) => ("已交办承办单位办理。", "Assigned to a handling unit.", None),
             ("acknowledge", _) => (
                 "承办单位已签收，正在办理。",
@@ -931,7 +932,7 @@ fn triage_of(body: TriageRequest) -> Result<(Triage, Option<String>), ApiError> 
                 (crate::domain::suggestion_flow::Kind::DeputySuggestion, None) => {
                     return Err(required("level"));
                 }
-                (_, level) => level.map(crate::routes::suggestions::dto::CongressLevelDto::as_str),
+                (_, level) => level.map(Into::into),
             };
             Triage::Convert { kind, level }
         }

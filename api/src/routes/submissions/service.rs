@@ -731,7 +731,7 @@ pub enum Triage {
     /// Into a new case of `kind` (`level` for a deputy suggestion).
     Convert {
         kind: crate::domain::suggestion_flow::Kind,
-        level: Option<&'static str>,
+        level: Option<entity::suggestion::CongressLevel>,
     },
     /// Into the open case `suggestion_id`.
     Merge {
@@ -935,7 +935,7 @@ pub async fn feedback(
             .one(db.reader())
             .await?
             .ok_or(ApiError::NotFound)?;
-        if case.status != "replied" {
+        if case.status != entity::suggestion::State::Replied {
             return Err(ApiError::rule(
                 "no_result_yet",
                 "还没有新的答复，暂不能评价。",
