@@ -12,8 +12,8 @@ pub struct Model {
     pub at: DateTimeUtc,
     /// `create` or an action of the flow.
     pub action: String,
-    pub from_status: Option<String>,
-    pub to_status: String,
+    pub from_status: Option<super::suggestion::State>,
+    pub to_status: super::suggestion::State,
     pub actor_id: Option<Uuid>,
     /// The role the actor acted in (`staff`, `lead_unit`, `lead_author`, ...).
     pub actor_role: Option<String>,

@@ -198,26 +198,30 @@ async fn seed(app: &TestApp, world: &mut World, target: usize, rng: &mut StdRng)
             cases.push(suggestion::Model {
                 id,
                 kind: if deputy {
-                    "deputy_suggestion"
+                    suggestion::Kind::DeputySuggestion
                 } else {
-                    "station_case"
-                }
-                .into(),
-                status: status.into(),
+                    suggestion::Kind::StationCase
+                },
+                status: tests::stored(status),
                 title: format!("关于幸福路第{}段路灯维修的意见", world.seeded + cases.len()),
                 content: "幸福路路灯坏了两周，夜间出行不便，希望尽快修复。".repeat(3),
                 category_id: world.categories[rng.random_range(0..world.categories.len())],
                 region_id: world.town,
                 station_id: Some(world.stations[station_ix]),
-                level: deputy.then(|| "county".into()),
+                level: deputy.then_some(suggestion::CongressLevel::County),
                 lead_unit_id: lead,
                 deadline,
-                supervision: if rng.random_bool(0.05) { "key" } else { "none" }.into(),
+                supervision: if rng.random_bool(0.05) {
+                    suggestion::Supervision::Key
+                } else {
+                    suggestion::Supervision::None
+                },
                 supervision_note: None,
-                reply_category: matches!(status, "closed" | "replied").then(|| "A".into()),
+                reply_category: matches!(status, "closed" | "replied")
+                    .then_some(suggestion::ReplyCategory::A),
                 reply_text: matches!(status, "closed" | "replied").then(|| "已修复。".into()),
                 replied_at: matches!(status, "closed" | "replied").then_some(updated),
-                rating: (status == "closed").then(|| "satisfied".into()),
+                rating: (status == "closed").then_some(suggestion::Rating::Satisfied),
                 rated_at: (status == "closed").then_some(updated),
                 reopen_count: 0,
                 flagged: false,
@@ -229,7 +233,7 @@ async fn seed(app: &TestApp, world: &mut World, target: usize, rng: &mut StdRng)
                 closed_at: (status == "closed").then_some(updated),
                 assigned_at: handled.then_some(created),
                 first_replied_at: matches!(status, "closed" | "replied").then_some(updated),
-                first_rating: (status == "closed").then(|| "satisfied".into()),
+                first_rating: (status == "closed").then_some(suggestion::Rating::Satisfied),
             });
             for e in 0..EVENTS_PER_CASE {
                 events.push(suggestion_event::Model {
@@ -237,8 +241,8 @@ async fn seed(app: &TestApp, world: &mut World, target: usize, rng: &mut StdRng)
                     suggestion_id: id,
                     at: created + chrono::Duration::minutes(e as i64 * 60),
                     action: if e == 0 { "create" } else { "acknowledge" }.into(),
-                    from_status: (e > 0).then(|| "assigned".into()),
-                    to_status: "in_progress".into(),
+                    from_status: (e > 0).then_some(suggestion::State::Assigned),
+                    to_status: suggestion::State::InProgress,
                     actor_id: None,
                     actor_role: Some("staff".into()),
                     note: Some("处理中".into()),

@@ -251,8 +251,8 @@ async fn seed_cases(app: &TestApp, w: &World, n: usize, rng: &mut StdRng) {
                     suggestion_id: id,
                     at,
                     action: action.into(),
-                    from_status: (i > 0).then(|| "accepted".into()),
-                    to_status: status.into(),
+                    from_status: (i > 0).then_some(suggestion::State::Accepted),
+                    to_status: tests::stored(status),
                     actor_id: None,
                     actor_role: Some("staff".into()),
                     note: None,
@@ -261,8 +261,8 @@ async fn seed_cases(app: &TestApp, w: &World, n: usize, rng: &mut StdRng) {
             }
             cases.push(suggestion::Model {
                 id,
-                kind: "station_case".into(),
-                status: status.into(),
+                kind: suggestion::Kind::StationCase,
+                status: tests::stored(status),
                 title: format!("关于幸福路第{done}段路灯维修的意见"),
                 content: "幸福路路灯坏了两周，夜间出行不便，希望尽快修复。".into(),
                 category_id: w.categories[rng.random_range(0..w.categories.len())],
@@ -271,13 +271,13 @@ async fn seed_cases(app: &TestApp, w: &World, n: usize, rng: &mut StdRng) {
                 level: None,
                 lead_unit_id: Some(lead),
                 deadline: Some((assigned + Duration::days(30)).date_naive()),
-                supervision: "none".into(),
+                supervision: suggestion::Supervision::None,
                 supervision_note: None,
                 reply_category: replied
-                    .map(|_| ["A", "A", "B", "C"][rng.random_range(0..4)].into()),
+                    .map(|_| tests::stored(["A", "A", "B", "C"][rng.random_range(0..4)])),
                 reply_text: replied.map(|_| "已处理。".into()),
                 replied_at: replied,
-                rating: rating.map(Into::into),
+                rating: rating.map(tests::stored),
                 rated_at: closed,
                 reopen_count: 0,
                 flagged: false,
@@ -289,7 +289,7 @@ async fn seed_cases(app: &TestApp, w: &World, n: usize, rng: &mut StdRng) {
                 closed_at: closed,
                 assigned_at: Some(assigned),
                 first_replied_at: replied,
-                first_rating: rating.map(Into::into),
+                first_rating: rating.map(tests::stored),
             });
             done += 1;
         }

@@ -1119,6 +1119,12 @@ pub async fn insert_suggestions(db: &Db, cases: &[entity::suggestion::Model]) {
     }
 }
 
+/// The value of a string-typed enum column stored as `name`: generated-data tests draw the
+/// stored names and write them through the entities.
+pub fn stored<E: sea_orm::ActiveEnum<Value = String>>(name: &str) -> E {
+    E::try_from_value(&name.to_owned()).expect("a stored name of the column")
+}
+
 /// A station case accepted at `created` and nothing done since: the row generated-data tests
 /// write straight into the database (they set what their test is about with struct-update
 /// syntax).
@@ -1131,8 +1137,8 @@ pub fn suggestion_row(
 ) -> entity::suggestion::Model {
     entity::suggestion::Model {
         id: Uuid::now_v7(),
-        kind: "station_case".into(),
-        status: "accepted".into(),
+        kind: entity::suggestion::Kind::StationCase,
+        status: entity::suggestion::State::Accepted,
         title,
         content: "内容".into(),
         category_id: category,
@@ -1141,7 +1147,7 @@ pub fn suggestion_row(
         level: None,
         lead_unit_id: None,
         deadline: None,
-        supervision: "none".into(),
+        supervision: entity::suggestion::Supervision::None,
         supervision_note: None,
         reply_category: None,
         reply_text: None,

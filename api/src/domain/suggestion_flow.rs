@@ -16,82 +16,27 @@
 
 use std::fmt::Write as _;
 
+use sea_orm::ActiveEnum;
 use serde::{Deserialize, Serialize};
 
-/// Which loop a case follows. The two share the handling part and differ at the ends.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Kind {
-    /// A matter handled at a station's level and assigned to a handling unit.
-    StationCase,
-    /// A formal suggestion by deputies to a congress.
-    DeputySuggestion,
+/// The kinds, states and ratings are the columns' own types (`entity::suggestion`), so that a
+/// case read from the database is already typed: there is one definition of each and no string
+/// to parse (and no bad value to turn into a 500) between the row and these rules.
+pub use entity::suggestion::{Kind, Rating, State};
+
+/// Whether the loop has ended in `state`. An escalated case is finished at this level: its life
+/// continues as a new deputy suggestion, which the caller creates.
+pub fn is_terminal(state: State) -> bool {
+    matches!(state, State::Closed | State::Withdrawn | State::Escalated)
 }
 
-impl Kind {
-    pub const ALL: [Kind; 2] = [Kind::StationCase, Kind::DeputySuggestion];
+/// The states in which a unit holds the case and owes the reply: only here can a case be
+/// overdue, be reminded of its deadline, or take a co-unit's input.
+pub const HANDLING: [State; 2] = [State::Assigned, State::InProgress];
 
-    /// The wire name (the same as serde's).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::StationCase => "station_case",
-            Kind::DeputySuggestion => "deputy_suggestion",
-        }
-    }
-}
-
-/// Where a case rests between requests.
-///
-/// There is no `reopened` state: a dissatisfied rating puts the case back in `in_progress` and the
-/// caller counts the reopen (see [`Outcome::reopened`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum State {
-    Draft,
-    Submitted,
-    Accepted,
-    Assigned,
-    InProgress,
-    Replied,
-    Closed,
-    Withdrawn,
-    Escalated,
-}
-
-impl State {
-    pub const ALL: [State; 9] = [
-        State::Draft,
-        State::Submitted,
-        State::Accepted,
-        State::Assigned,
-        State::InProgress,
-        State::Replied,
-        State::Closed,
-        State::Withdrawn,
-        State::Escalated,
-    ];
-
-    /// The wire name (the same as serde's).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            State::Draft => "draft",
-            State::Submitted => "submitted",
-            State::Accepted => "accepted",
-            State::Assigned => "assigned",
-            State::InProgress => "in_progress",
-            State::Replied => "replied",
-            State::Closed => "closed",
-            State::Withdrawn => "withdrawn",
-            State::Escalated => "escalated",
-        }
-    }
-
-    /// Whether the loop has ended here. An escalated case is finished at this level: its life
-    /// continues as a new deputy suggestion, which the caller creates.
-    pub fn is_terminal(self) -> bool {
-        matches!(self, State::Closed | State::Withdrawn | State::Escalated)
-    }
-}
+/// The ratings that count as satisfied (满意 and 基本满意): they close the loop, and the figures
+/// count them together.
+pub const SATISFIED: [Rating; 2] = [Rating::Satisfied, Rating::BasicallySatisfied];
 
 /// What a request asks to do to a case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -191,32 +136,6 @@ impl Role {
     }
 }
 
-/// The rater's verdict on a reply (满意 / 基本满意 / 不满意).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Rating {
-    Satisfied,
-    BasicallySatisfied,
-    Dissatisfied,
-}
-
-impl Rating {
-    pub const ALL: [Rating; 3] = [
-        Rating::Satisfied,
-        Rating::BasicallySatisfied,
-        Rating::Dissatisfied,
-    ];
-
-    /// The wire name (the same as serde's).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Rating::Satisfied => "satisfied",
-            Rating::BasicallySatisfied => "basically_satisfied",
-            Rating::Dissatisfied => "dissatisfied",
-        }
-    }
-}
-
 /// How many times a dissatisfied rating may send a case back to the unit. After that the loop is
 /// not allowed to spin forever: the next dissatisfied rating closes it and flags it, so a
 /// supervisor looks at it instead.
@@ -271,7 +190,7 @@ pub enum Refusal {
 
 /// One row of the table: for a case of one of `kinds` in `from`, `action` by any of `roles` moves
 /// it to `to`. For `rate`, `to` is where a satisfied rating goes; see [`apply`] for the rest.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Transition {
     pub kinds: &'static [Kind],
     pub from: State,
@@ -406,7 +325,7 @@ pub fn table() -> Vec<Transition> {
 /// A Markdown table of [`table()`], for the spec description, followed by the notes the rows
 /// cannot carry (the `rate` outcomes, where a station case starts).
 pub fn markdown_table() -> String {
-    fn names<T: Copy>(items: &[T], name: fn(T) -> &'static str) -> String {
+    fn names<T: Copy>(items: &[T], name: fn(T) -> String) -> String {
         items
             .iter()
             .map(|&i| format!("`{}`", name(i)))
@@ -417,19 +336,19 @@ pub fn markdown_table() -> String {
     let mut out = String::from("| kinds | from | action | to | roles |\n|---|---|---|---|---|\n");
     for t in table() {
         let to = if t.action == Action::Rate {
-            format!("`{}` or `{}` (*)", t.to.as_str(), REOPEN_TO.as_str())
+            format!("`{}` or `{}` (*)", t.to.to_value(), REOPEN_TO.to_value())
         } else {
-            format!("`{}`", t.to.as_str())
+            format!("`{}`", t.to.to_value())
         };
         // Writing to a String cannot fail; ignoring the Result keeps the function infallible.
         let _ = writeln!(
             out,
             "| {} | `{}` | `{}` | {} | {} |",
-            names(t.kinds, Kind::as_str),
-            t.from.as_str(),
+            names(t.kinds, |k| k.to_value()),
+            t.from.to_value(),
             t.action.as_str(),
             to,
-            names(t.roles, Role::as_str),
+            names(t.roles, |r| r.as_str().to_owned()),
         );
     }
     let _ = write!(
@@ -440,18 +359,18 @@ pub fn markdown_table() -> String {
          A `{station}` is created in `{accepted}`; a `{deputy}` starts in `{draft}`. \
          `{closed}`, `{withdrawn}` and `{escalated}` are final.\n",
         rate = Action::Rate.as_str(),
-        sat = Rating::Satisfied.as_str(),
-        basic = Rating::BasicallySatisfied.as_str(),
-        dis = Rating::Dissatisfied.as_str(),
-        reopen = REOPEN_TO.as_str(),
+        sat = Rating::Satisfied.to_value(),
+        basic = Rating::BasicallySatisfied.to_value(),
+        dis = Rating::Dissatisfied.to_value(),
+        reopen = REOPEN_TO.to_value(),
         max = MAX_REOPENS,
-        station = Kind::StationCase.as_str(),
-        accepted = State::Accepted.as_str(),
-        deputy = Kind::DeputySuggestion.as_str(),
-        draft = State::Draft.as_str(),
-        closed = State::Closed.as_str(),
-        withdrawn = State::Withdrawn.as_str(),
-        escalated = State::Escalated.as_str(),
+        station = Kind::StationCase.to_value(),
+        accepted = State::Accepted.to_value(),
+        deputy = Kind::DeputySuggestion.to_value(),
+        draft = State::Draft.to_value(),
+        closed = State::Closed.to_value(),
+        withdrawn = State::Withdrawn.to_value(),
+        escalated = State::Escalated.to_value(),
     );
     out
 }
@@ -461,6 +380,7 @@ pub fn markdown_table() -> String {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+    use sea_orm::Iterable;
     use serde::de::IntoDeserializer;
     use serde::de::value::{Error as DeError, StrDeserializer};
     use std::collections::HashSet;
@@ -605,8 +525,8 @@ mod tests {
         let subsets = role_subsets();
         assert_eq!(subsets.len(), 64);
         let mut allowed_seen = HashSet::new();
-        for kind in Kind::ALL {
-            for state in State::ALL {
+        for kind in Kind::iter() {
+            for state in State::iter() {
                 for action in Action::ALL {
                     for roles in &subsets {
                         for rating in ratings {
@@ -652,7 +572,7 @@ mod tests {
         let mut keys = HashSet::new();
         for t in TABLE {
             assert!(!t.kinds.is_empty() && !t.roles.is_empty(), "{t:?}");
-            assert!(!t.from.is_terminal(), "{t:?} leaves a terminal state");
+            assert!(!is_terminal(t.from), "{t:?} leaves a terminal state");
             for &k in t.kinds {
                 assert!(keys.insert((k, t.from, t.action)), "{t:?} is ambiguous");
             }
@@ -662,8 +582,8 @@ mod tests {
     #[test]
     fn actions_outside_the_table_are_not_allowed_here() {
         let mut refused = 0;
-        for kind in Kind::ALL {
-            for state in State::ALL {
+        for kind in Kind::iter() {
+            for state in State::iter() {
                 let allowed = allowed_actions(kind, state);
                 for action in Action::ALL {
                     let listed = ALLOWED
@@ -892,9 +812,9 @@ mod tests {
 
     #[test]
     fn terminal_states_allow_nothing() {
-        let terminal: Vec<State> = State::ALL.into_iter().filter(|s| s.is_terminal()).collect();
+        let terminal: Vec<State> = State::iter().filter(|&s| is_terminal(s)).collect();
         assert_eq!(terminal, vec![Closed, Withdrawn, Escalated]);
-        for kind in Kind::ALL {
+        for kind in Kind::iter() {
             for state in terminal.iter().copied() {
                 assert!(allowed_actions(kind, state).is_empty());
                 for action in Action::ALL {
@@ -912,7 +832,7 @@ mod tests {
 
     #[test]
     fn station_cases_skip_authoring_and_deputy_suggestions_never_escalate() {
-        for state in State::ALL {
+        for state in State::iter() {
             for action in [Submit, PreReviewPass, PreReviewReturn] {
                 assert!(
                     matches!(
@@ -940,8 +860,8 @@ mod tests {
 
     #[test]
     fn withdraw_only_before_assignment() {
-        for kind in Kind::ALL {
-            for state in State::ALL {
+        for kind in Kind::iter() {
+            for state in State::iter() {
                 let can = allowed_actions(kind, state).contains(&Withdraw);
                 let before = match kind {
                     DeputySuggestion => matches!(state, Draft | Submitted | Accepted),
@@ -963,7 +883,7 @@ mod tests {
             let mut queue = vec![start];
             while let Some(s) = queue.pop() {
                 for action in Action::ALL {
-                    for rating in Rating::ALL {
+                    for rating in Rating::iter() {
                         for reopens in 0..=MAX_REOPENS {
                             if let Ok(o) = apply(
                                 &case(kind, s, reopens),
@@ -976,10 +896,8 @@ mod tests {
                     }
                 }
             }
-            let expected: HashSet<State> = State::ALL
-                .into_iter()
-                .filter(|s| !unreachable.contains(s))
-                .collect();
+            let expected: HashSet<State> =
+                State::iter().filter(|s| !unreachable.contains(s)).collect();
             assert_eq!(seen, expected, "{kind:?}");
         }
     }
@@ -990,30 +908,13 @@ mod tests {
             let d: StrDeserializer<'_, DeError> = s.into_deserializer();
             T::deserialize(d).unwrap()
         }
-        for k in Kind::ALL {
-            assert_eq!(de::<Kind>(k.as_str()), k);
-        }
-        for s in State::ALL {
-            assert_eq!(de::<State>(s.as_str()), s);
-        }
         for a in Action::ALL {
             assert_eq!(de::<Action>(a.as_str()), a);
         }
         for r in Role::ALL {
             assert_eq!(de::<Role>(r.as_str()), r);
         }
-        for r in Rating::ALL {
-            assert_eq!(de::<Rating>(r.as_str()), r);
-        }
         // ALL lists each variant once.
-        assert_eq!(
-            State::ALL
-                .iter()
-                .map(|s| s.as_str())
-                .collect::<HashSet<_>>()
-                .len(),
-            9
-        );
         assert_eq!(
             Action::ALL
                 .iter()
@@ -1030,6 +931,33 @@ mod tests {
                 .len(),
             6
         );
+    }
+
+    #[test]
+    fn handling_and_satisfied_are_what_the_rules_say() {
+        // A unit holds the case exactly between acknowledging-or-declining and replying.
+        let handled: Vec<State> = State::iter()
+            .filter(|&s| {
+                allowed_actions(Kind::StationCase, s)
+                    .iter()
+                    .any(|&a| matches!(a, Acknowledge | Reply))
+            })
+            .collect();
+        assert_eq!(handled, HANDLING.to_vec());
+        // The satisfied ratings are the ones that close a replied case without a flag.
+        let closing: Vec<Rating> = Rating::iter()
+            .filter(|&r| {
+                apply(
+                    &case(DeputySuggestion, Replied, MAX_REOPENS),
+                    &attempt(Rate, &[LeadAuthor], Some(r)),
+                ) == Ok(Outcome {
+                    to: Closed,
+                    reopened: false,
+                    flagged_for_supervisor: false,
+                })
+            })
+            .collect();
+        assert_eq!(closing, SATISFIED.to_vec());
     }
 
     #[test]
@@ -1069,7 +997,7 @@ mod tests {
         (
             prop::sample::select(Action::ALL.to_vec()),
             prop::sample::subsequence(Role::ALL.to_vec(), 0..=Role::ALL.len()),
-            prop::option::of(prop::sample::select(Rating::ALL.to_vec())),
+            prop::option::of(prop::sample::select(Rating::iter().collect::<Vec<_>>())),
         )
     }
 
@@ -1088,7 +1016,7 @@ mod tests {
                 let before = c;
                 match apply(&c, &attempt(action, &roles, rating)) {
                     Ok(o) => {
-                        prop_assert!(!before.state.is_terminal());
+                        prop_assert!(!is_terminal(before.state));
                         prop_assert!(allowed_actions(kind, before.state).contains(&action));
                         prop_assert!(!o.reopened || (action == Rate && o.to == InProgress));
                         prop_assert!(
@@ -1103,7 +1031,7 @@ mod tests {
                     Err(Refusal::NotAllowedHere { allowed }) => {
                         prop_assert!(!allowed.contains(&action));
                     }
-                    Err(_) => prop_assert!(!before.state.is_terminal()),
+                    Err(_) => prop_assert!(!is_terminal(before.state)),
                 }
                 prop_assert!(c.reopens <= MAX_REOPENS);
             }

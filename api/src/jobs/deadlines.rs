@@ -15,6 +15,7 @@ use uuid::Uuid;
 
 use crate::db::Db;
 use crate::domain::local_time::local_date;
+use crate::domain::suggestion_flow::HANDLING;
 use crate::notify::outbox::{self, Message};
 
 /// Working days before the deadline when the unit is reminded.
@@ -109,7 +110,7 @@ async fn untold(
         .and_where(suggestion_deadline_notice::Column::Kind.eq(kind))
         .to_owned();
     suggestion::Entity::find()
-        .filter(suggestion::Column::Status.is_in(["assigned", "in_progress"]))
+        .filter(suggestion::Column::Status.is_in(HANDLING))
         .filter(deadline)
         .filter(Expr::exists(told).not())
         .limit(BATCH)

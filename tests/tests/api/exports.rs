@@ -331,10 +331,10 @@ async fn a_cases_export_names_units_and_authors_and_masks_numbers_unless_reveale
         .single()
         .expect("instant");
     let case = suggestion::Model {
-        kind: "deputy_suggestion".into(),
-        status: "assigned".into(),
+        kind: suggestion::Kind::DeputySuggestion,
+        status: suggestion::State::Assigned,
         content: "请联系13812345678了解情况".into(),
-        level: Some("county".into()),
+        level: Some(suggestion::CongressLevel::County),
         lead_unit_id: Some(units[0]),
         ..suggestion_row("=1+1".into(), category, s.town, Some(station), created)
     };

@@ -466,24 +466,24 @@ async fn agree(conn: &api::db::Db, d: &Desk) -> HashSet<String> {
             row.version,
             "{case}: one event per version"
         );
-        match row.status.as_str() {
-            "assigned" => {
+        match row.status {
+            suggestion::State::Assigned => {
                 assert_eq!(assigns, 1, "{case}");
                 assert_eq!(messages.len(), 1, "{case}: the handler is told once");
                 assert_eq!(messages[0].recipient_user_id, Some(d.handler_id));
                 assigned.insert(case.clone());
             }
-            "accepted" => {
+            suggestion::State::Accepted => {
                 assert_eq!(assigns, 0, "{case}");
                 assert!(
                     messages.is_empty(),
                     "{case}: told of an assignment not made"
                 );
             }
-            other => panic!("{case}: unexpected status {other}"),
+            other => panic!("{case}: unexpected status {other:?}"),
         }
         let last = events.iter().max_by_key(|e| (e.at, e.id)).expect("events");
-        assert_eq!(last.to_status, row.status.as_str(), "{case}");
+        assert_eq!(last.to_status, row.status, "{case}");
     }
     assigned
 }

@@ -24,6 +24,7 @@ mod reminders;
 mod sqlite;
 mod stations;
 mod stats;
+mod stored_names;
 mod submissions;
 mod suggestions;
 mod units;

@@ -298,17 +298,17 @@ async fn generate(
         suggestion::Entity::insert(
             suggestion::Model {
                 id,
-                kind: "deputy_suggestion".into(),
-                status: status.into(),
-                level: Some("county".into()),
-                reply_category: reply.map(Into::into),
+                kind: suggestion::Kind::DeputySuggestion,
+                status: stored(status),
+                level: Some(suggestion::CongressLevel::County),
+                reply_category: reply.map(stored),
                 reply_text: reply.map(|_| "答复".into()),
                 replied_at: reply.map(|_| created + Duration::days(20)),
-                rating: rating.map(Into::into),
+                rating: rating.map(stored),
                 rated_at: rating.map(|_| created + Duration::days(25)),
                 closed_at: (status == "closed").then(|| created + Duration::days(25)),
                 first_replied_at: reply.map(|_| created + Duration::days(20)),
-                first_rating: rating.map(Into::into),
+                first_rating: rating.map(stored),
                 ..suggestion_row(format!("建议{i}"), category, s.town, None, created)
             }
             .into_active_model(),
@@ -352,7 +352,7 @@ async fn generate(
                     at,
                     action: action.into(),
                     from_status: None,
-                    to_status: to.into(),
+                    to_status: stored(to),
                     actor_id: Some(deputies[lead].1),
                     actor_role: Some("lead_author".into()),
                     note: None,

@@ -68,8 +68,8 @@ async fn a_case_read_finds_its_escalation_through_the_index_not_a_scan() {
     analyze(&app).await;
     let escalated = &cases[1234];
     let higher = entity::suggestion::Model {
-        kind: "deputy_suggestion".into(),
-        status: "draft".into(),
+        kind: entity::suggestion::Kind::DeputySuggestion,
+        status: entity::suggestion::State::Draft,
         escalated_from: Some(escalated.id),
         ..suggestion_row("上交".into(), category, s.town, Some(station), created)
     };

@@ -1057,18 +1057,18 @@ async fn insert_world(
         let created = c.assigned.unwrap_or_else(Utc::now) - Duration::days(1);
         case_rows.push(suggestion::Model {
             id,
-            status: c.status.into(),
+            status: stored(c.status),
             lead_unit_id: c.unit.map(|u| units[u]),
             deadline: c.deadline,
-            reply_category: c.reply_category.map(Into::into),
+            reply_category: c.reply_category.map(stored),
             reply_text: c.reply_category.map(|_| "答复".into()),
             replied_at: c.first_reply,
-            rating: c.rating.map(Into::into),
+            rating: c.rating.map(stored),
             rated_at: c.rating.map(|_| c.first_reply.unwrap_or(created)),
             closed_at: c.closed,
             assigned_at: c.assigned,
             first_replied_at: c.first_reply,
-            first_rating: c.first_rating.map(Into::into),
+            first_rating: c.first_rating.map(stored),
             ..suggestion_row(
                 format!("案件{i}"),
                 categories[c.category],

@@ -11,16 +11,16 @@ async fn json_of(response: reqwest::Response) -> Value {
     response.json().await.expect("json")
 }
 
-struct Loop {
-    s: Scheduling,
-    bureau: String,
-    office: String,
-    h_bureau: Session,
-    h_office: Session,
+pub(super) struct Loop {
+    pub(super) s: Scheduling,
+    pub(super) bureau: String,
+    pub(super) office: String,
+    pub(super) h_bureau: Session,
+    pub(super) h_office: Session,
 }
 
 /// The scheduling fixture plus a district bureau and a town office, each with a handler.
-async fn fixture(app: &TestApp) -> Loop {
+pub(super) async fn fixture(app: &TestApp) -> Loop {
     let s = app.scheduling(2).await;
     let root = app.root().await;
     let mut units = Vec::new();
@@ -71,7 +71,7 @@ async fn act(app: &TestApp, token: &str, id: &str, body: Value) -> reqwest::Resp
     .await
 }
 
-async fn ok(app: &TestApp, token: &str, id: &str, body: Value) -> Value {
+pub(super) async fn ok(app: &TestApp, token: &str, id: &str, body: Value) -> Value {
     let response = act(app, token, id, body.clone()).await;
     let status = response.status();
     let value = json_of(response).await;
@@ -1944,7 +1944,7 @@ async fn a_backlog_of_overdue_cases_is_told_in_batches_and_once() {
     let n: u32 = 1234;
     let cases: Vec<_> = (0..n)
         .map(|i| entity::suggestion::Model {
-            status: "in_progress".into(),
+            status: entity::suggestion::State::InProgress,
             deadline: Some(today - chrono::Days::new(1 + u64::from(i % 20))),
             assigned_at: Some(created),
             ..suggestion_row(format!("积案{i}"), category, s.town, Some(station), created)

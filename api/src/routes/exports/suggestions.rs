@@ -5,7 +5,9 @@
 use std::collections::HashMap;
 
 use entity::{suggestion, suggestion_author, suggestion_unit};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ActiveEnum, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 use uuid::Uuid;
 
 use super::names::Names;
@@ -119,26 +121,26 @@ impl Pager {
         let n = &self.names;
         vec![
             Cell::code(s.id.to_string()),
-            Cell::code(&s.kind),
-            Cell::code(&s.status),
+            Cell::code(s.kind.to_value()),
+            Cell::code(s.status.to_value()),
             Cell::text(text(&s.title)),
             Cell::text(text(&s.content)),
             n.categories.cell(Some(s.category_id)),
             n.regions.cell(Some(s.region_id)),
             n.stations.cell(s.station_id),
-            Cell::opt_code(s.level.as_deref()),
+            Cell::opt_code(s.level.map(|l| l.to_value())),
             Cell::opt_text(authors),
             n.units.cell(s.lead_unit_id),
             Cell::opt_text(co_units),
-            Cell::code(&s.supervision),
+            Cell::code(s.supervision.to_value()),
             Cell::date(s.deadline),
             Cell::time(Some(s.created_at)),
             Cell::time(s.assigned_at),
             Cell::time(s.first_replied_at),
             Cell::time(s.replied_at),
-            Cell::opt_code(s.reply_category.as_deref()),
-            Cell::opt_code(s.first_rating.as_deref()),
-            Cell::opt_code(s.rating.as_deref()),
+            Cell::opt_code(s.reply_category.map(|c| c.to_value())),
+            Cell::opt_code(s.first_rating.map(|r| r.to_value())),
+            Cell::opt_code(s.rating.map(|r| r.to_value())),
             Cell::Int(i64::from(s.reopen_count)),
             Cell::time(s.closed_at),
         ]

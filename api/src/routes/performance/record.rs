@@ -19,11 +19,13 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
+use entity::suggestion::ReplyCategory;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, JoinType, Query, SelectStatement};
 use sea_orm::{Condition, ConnectionTrait, QueryResult};
 use uuid::Uuid;
 
 use super::rules::{Kind, RuleSet};
+use crate::domain::suggestion_flow::{Action, SATISFIED, State};
 use crate::error::ApiError;
 use crate::routes::stats::figures::{col, count, count_all, one_if, sum};
 use crate::routes::stats::period::Period;
@@ -232,12 +234,12 @@ pub async fn counts(
     let first_submitted = Query::select()
         .column(Alias::new("suggestion_id"))
         .from(Alias::new("suggestion_events"))
-        .and_where(Expr::col(Alias::new("action")).eq("submit"))
+        .and_where(Expr::col(Alias::new("action")).eq(Action::Submit.as_str()))
         .and_where(Expr::col(Alias::new("at")).lt(year.end()))
         .add_group_by([Expr::col(Alias::new("suggestion_id"))])
         .and_having(Expr::col(Alias::new("at")).min().gte(year.start()))
         .to_owned();
-    let reply = |category: &str| sum(one_if(col("s", "reply_category").eq(category)));
+    let reply = |category: ReplyCategory| sum(one_if(col("s", "reply_category").eq(category)));
     q = Query::select()
         .from_as(Alias::new("suggestion_authors"), Alias::new("a"))
         .join_as(
@@ -254,11 +256,11 @@ pub async fn counts(
             sum(one_if(col("s", "reply_category").is_not_null())),
             Alias::new("replied"),
         )
-        .expr_as(reply("A"), Alias::new("a"))
-        .expr_as(reply("B"), Alias::new("b"))
-        .expr_as(reply("C"), Alias::new("c"))
+        .expr_as(reply(ReplyCategory::A), Alias::new("a"))
+        .expr_as(reply(ReplyCategory::B), Alias::new("b"))
+        .expr_as(reply(ReplyCategory::C), Alias::new("c"))
         .expr_as(
-            sum(one_if(col("s", "status").eq("closed"))),
+            sum(one_if(col("s", "status").eq(State::Closed))),
             Alias::new("closed"),
         )
         .expr_as(
@@ -266,9 +268,7 @@ pub async fn counts(
             Alias::new("rated"),
         )
         .expr_as(
-            sum(one_if(
-                col("s", "rating").is_in(["satisfied", "basically_satisfied"]),
-            )),
+            sum(one_if(col("s", "rating").is_in(SATISFIED))),
             Alias::new("satisfied"),
         )
         .add_group_by([col("a", "deputy_id")])

@@ -2,20 +2,16 @@
 //! submission fed the case agreed to publication. No names, no phones, no addresses, no
 //! authors; phone-like numbers in the text are masked.
 
-use std::collections::HashMap;
-
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::{DateTime, Utc};
-use entity::{category, submission, suggestion, suggestion_source};
-use sea_orm::sea_query::Query as SqlQuery;
-use sea_orm::{ColumnTrait, EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use validator::Validate;
 
+use super::service;
 use crate::auth::extract::PublicCaller;
 use crate::domain::redact::mask_numbers;
 use crate::error::ApiError;
@@ -23,7 +19,7 @@ use crate::http::etag::json_with_etag;
 use crate::http::pagination::{Page, PageParams, PageRequest};
 use crate::http::params::Query;
 use crate::routes::submissions::dto::CategoryRefDto;
-use crate::routes::suggestions::dto::{ReplyCategoryDto, SuggestionKindDto};
+use crate::routes::suggestions::dto::{ReplyCategoryDto, SuggestionKindDto, SuggestionRatingDto};
 use crate::state::AppState;
 
 const LIST: &str = "public-cases";
@@ -47,8 +43,7 @@ pub struct PublicCaseDto {
     /// Phone-like numbers masked.
     pub reply_text: Option<String>,
     /// `satisfied`, `basically_satisfied` or `dissatisfied`.
-    #[schema(value_type = Option<crate::routes::suggestions::dto::SuggestionRatingDto>)]
-    pub rating: Option<String>,
+    pub rating: Option<SuggestionRatingDto>,
     pub closed_at: Option<DateTime<Utc>>,
 }
 
@@ -82,66 +77,15 @@ async fn public_cases(
 ) -> Result<HttpResponse, ApiError> {
     let f = filters.into_inner();
     let db = state.db.reader();
-    // A case any of whose voters did not consent stays private.
-    let withheld = SqlQuery::select()
-        .column(suggestion_source::Column::SuggestionId)
-        .from(suggestion_source::Entity)
-        .and_where(
-            suggestion_source::Column::SubmissionId.in_subquery(
-                SqlQuery::select()
-                    .column(submission::Column::Id)
-                    .from(submission::Entity)
-                    .and_where(submission::Column::ConsentPublic.eq(false))
-                    .to_owned(),
-            ),
-        )
-        .to_owned();
-    let mut query = suggestion::Entity::find()
-        .filter(suggestion::Column::Status.eq("closed"))
-        .filter(suggestion::Column::Id.not_in_subquery(withheld));
-    if let Some(region) = f.region_id {
-        query = query.filter(
-            crate::auth::scope::RegionScope::Subtree(region)
-                .condition(suggestion::Column::RegionId),
-        );
-    }
-    if let Some(station) = f.station_id {
-        query = query.filter(suggestion::Column::StationId.eq(station));
-    }
-    if let Some(code) = &f.category {
-        match category::Entity::find()
-            .filter(category::Column::Code.eq(code.as_str()))
-            .one(db)
-            .await?
-        {
-            Some(c) => query = query.filter(suggestion::Column::CategoryId.eq(c.id)),
-            None => query = query.filter(suggestion::Column::Id.is_null()),
-        }
-    }
-    if let Some(reply) = f.reply_category {
-        query = query.filter(suggestion::Column::ReplyCategory.eq(reply.as_str()));
-    }
-    if let Some((at, id)) = state.cursors.after::<(DateTime<Utc>, Uuid)>(LIST, &page)? {
-        query = query.filter(crate::http::pagination::before_desc(
-            suggestion::Column::UpdatedAt,
-            suggestion::Column::Id,
-            at,
-            id,
-        ));
-    }
-    let rows = query
-        .order_by(suggestion::Column::UpdatedAt, Order::Desc)
-        .order_by(suggestion::Column::Id, Order::Desc)
-        .limit(page.limit + 1)
-        .all(db)
-        .await?;
-    let categories: HashMap<Uuid, category::Model> = category::Entity::find()
-        .filter(category::Column::Id.is_in(rows.iter().map(|r| r.category_id)))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|c| (c.id, c))
-        .collect();
+    let filter = service::Filter {
+        region_id: f.region_id,
+        station_id: f.station_id,
+        category: f.category,
+        reply_category: f.reply_category.map(Into::into),
+    };
+    let after = state.cursors.after::<(DateTime<Utc>, Uuid)>(LIST, &page)?;
+    let rows = service::closed_cases(db, &filter, after, page.limit).await?;
+    let categories = service::categories_of(db, &rows).await?;
     let page = state.cursors.page(
         LIST,
         rows,
@@ -149,11 +93,7 @@ async fn public_cases(
         |s| (s.updated_at, s.id),
         |s| PublicCaseDto {
             id: s.id,
-            kind: if s.kind == "deputy_suggestion" {
-                SuggestionKindDto::DeputySuggestion
-            } else {
-                SuggestionKindDto::StationCase
-            },
+            kind: s.kind.into(),
             title: mask_numbers(&s.title),
             content: mask_numbers(&s.content),
             category: categories
@@ -170,12 +110,9 @@ async fn public_cases(
                 }),
             region_id: s.region_id,
             station_id: s.station_id,
-            reply_category: s
-                .reply_category
-                .as_deref()
-                .and_then(ReplyCategoryDto::parse),
+            reply_category: s.reply_category.map(Into::into),
             reply_text: s.reply_text.as_deref().map(mask_numbers),
-            rating: s.rating,
+            rating: s.rating.map(Into::into),
             closed_at: s.closed_at,
         },
     );

@@ -2,3 +2,4 @@
 
 pub mod examples;
 pub mod handlers;
+pub mod service;

@@ -33,6 +33,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, NaiveDate, Utc};
+use entity::suggestion::ReplyCategory;
 use futures_util::StreamExt;
 use sea_orm::sea_query::{
     Alias, Expr, ExprTrait, Func, IntoCondition, JoinType, Query, SelectStatement,
@@ -43,6 +44,7 @@ use uuid::Uuid;
 use super::period::Period;
 use super::reach::Reach;
 use crate::domain::calendar::WorkingCalendar;
+use crate::domain::suggestion_flow::{HANDLING, SATISFIED, State};
 use crate::error::ApiError;
 
 /// How a report groups its figures.
@@ -371,7 +373,7 @@ async fn submissions(
             col(CASE, "id").equals((Alias::new("ss"), Alias::new("suggestion_id"))),
         )
         .expr_as(col(SUB, "id").count_distinct(), Alias::new("n"))
-        .and_where(col(CASE, "status").eq("closed"))
+        .and_where(col(CASE, "status").eq(State::Closed))
         .cond_where(ctx.in_period(CASE, "closed_at"));
         let q = ctx.grouped(q, key, &[]);
         add_rows(db, ctx, &q, out, |f, row| {
@@ -417,12 +419,12 @@ async fn cases(
         .cond_where(ctx.in_period(CASE, "assigned_at"))
         .to_owned();
     let open_overdue = sea_orm::Condition::all()
-        .add(col(CASE, "status").is_in(["assigned", "in_progress"]))
+        .add(col(CASE, "status").is_in(HANDLING))
         .add(col(CASE, "deadline").lt(ctx.today));
     let replied = sea_orm::Condition::all()
         .add(col(CASE, "first_replied_at").is_not_null())
         .add(open_overdue.clone().not());
-    let satisfied = |column: &str| col(CASE, column).is_in(["satisfied", "basically_satisfied"]);
+    let satisfied = |column: &str| col(CASE, column).is_in(SATISFIED);
     let mut q = base.clone();
     q.expr_as(count_all(), Alias::new("assigned"))
         .expr_as(sum(one_if(replied.clone())), Alias::new("replied"))
@@ -437,7 +439,11 @@ async fn cases(
             ))),
             Alias::new("on_time"),
         );
-    for (name, category) in [("a", "A"), ("b", "B"), ("c", "C")] {
+    for (name, category) in [
+        ("a", ReplyCategory::A),
+        ("b", ReplyCategory::B),
+        ("c", ReplyCategory::C),
+    ] {
         q.expr_as(
             sum(one_if(
                 replied

@@ -6,6 +6,10 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
+use entity::suggestion::{CongressLevel, ReplyCategory, Supervision};
+use entity::{suggestion, suggestion_event, suggestion_unit};
+
+use super::service::Links;
 use crate::domain::suggestion_flow::{Action, Kind, Rating, State};
 
 /// `station_case` (意见交办) or `deputy_suggestion` (代表建议).
@@ -21,6 +25,15 @@ impl From<SuggestionKindDto> for Kind {
         match k {
             SuggestionKindDto::StationCase => Kind::StationCase,
             SuggestionKindDto::DeputySuggestion => Kind::DeputySuggestion,
+        }
+    }
+}
+
+impl From<Kind> for SuggestionKindDto {
+    fn from(k: Kind) -> Self {
+        match k {
+            Kind::StationCase => Self::StationCase,
+            Kind::DeputySuggestion => Self::DeputySuggestion,
         }
     }
 }
@@ -81,19 +94,23 @@ pub enum CongressLevelDto {
     City,
 }
 
-impl CongressLevelDto {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Township => "township",
-            Self::County => "county",
-            Self::City => "city",
+impl From<CongressLevelDto> for CongressLevel {
+    fn from(l: CongressLevelDto) -> Self {
+        match l {
+            CongressLevelDto::Township => CongressLevel::Township,
+            CongressLevelDto::County => CongressLevel::County,
+            CongressLevelDto::City => CongressLevel::City,
         }
     }
+}
 
-    pub fn parse(s: &str) -> Option<Self> {
-        [Self::Township, Self::County, Self::City]
-            .into_iter()
-            .find(|l| l.as_str() == s)
+impl From<CongressLevel> for CongressLevelDto {
+    fn from(l: CongressLevel) -> Self {
+        match l {
+            CongressLevel::Township => Self::Township,
+            CongressLevel::County => Self::County,
+            CongressLevel::City => Self::City,
+        }
     }
 }
 
@@ -105,19 +122,23 @@ pub enum ReplyCategoryDto {
     C,
 }
 
-impl ReplyCategoryDto {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::A => "A",
-            Self::B => "B",
-            Self::C => "C",
+impl From<ReplyCategoryDto> for ReplyCategory {
+    fn from(c: ReplyCategoryDto) -> Self {
+        match c {
+            ReplyCategoryDto::A => ReplyCategory::A,
+            ReplyCategoryDto::B => ReplyCategory::B,
+            ReplyCategoryDto::C => ReplyCategory::C,
         }
     }
+}
 
-    pub fn parse(s: &str) -> Option<Self> {
-        [Self::A, Self::B, Self::C]
-            .into_iter()
-            .find(|c| c.as_str() == s)
+impl From<ReplyCategory> for ReplyCategoryDto {
+    fn from(c: ReplyCategory) -> Self {
+        match c {
+            ReplyCategory::A => Self::A,
+            ReplyCategory::B => Self::B,
+            ReplyCategory::C => Self::C,
+        }
     }
 }
 
@@ -136,6 +157,16 @@ impl From<SuggestionRatingDto> for Rating {
             SuggestionRatingDto::Satisfied => Rating::Satisfied,
             SuggestionRatingDto::BasicallySatisfied => Rating::BasicallySatisfied,
             SuggestionRatingDto::Dissatisfied => Rating::Dissatisfied,
+        }
+    }
+}
+
+impl From<Rating> for SuggestionRatingDto {
+    fn from(r: Rating) -> Self {
+        match r {
+            Rating::Satisfied => Self::Satisfied,
+            Rating::BasicallySatisfied => Self::BasicallySatisfied,
+            Rating::Dissatisfied => Self::Dissatisfied,
         }
     }
 }
@@ -169,6 +200,23 @@ impl From<SuggestionActionDto> for Action {
             SuggestionActionDto::Rate => Action::Rate,
             SuggestionActionDto::Withdraw => Action::Withdraw,
             SuggestionActionDto::Escalate => Action::Escalate,
+        }
+    }
+}
+
+impl From<Action> for SuggestionActionDto {
+    fn from(a: Action) -> Self {
+        match a {
+            Action::Submit => Self::Submit,
+            Action::PreReviewPass => Self::PreReviewPass,
+            Action::PreReviewReturn => Self::PreReviewReturn,
+            Action::Assign => Self::Assign,
+            Action::Acknowledge => Self::Acknowledge,
+            Action::DeclineJurisdiction => Self::DeclineJurisdiction,
+            Action::Reply => Self::Reply,
+            Action::Rate => Self::Rate,
+            Action::Withdraw => Self::Withdraw,
+            Action::Escalate => Self::Escalate,
         }
     }
 }
@@ -244,6 +292,17 @@ pub struct CaseUnitDto {
     pub input_at: Option<DateTime<Utc>>,
 }
 
+impl From<suggestion_unit::Model> for CaseUnitDto {
+    fn from(u: suggestion_unit::Model) -> Self {
+        CaseUnitDto {
+            unit_id: u.unit_id,
+            lead: u.lead,
+            input: u.input,
+            input_at: u.input_at,
+        }
+    }
+}
+
 /// A co-handling unit's input.
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
@@ -277,8 +336,7 @@ pub struct SuggestionDto {
     /// Past its deadline without a reply.
     pub overdue: bool,
     /// `none`, `normal` or `key`.
-    #[schema(value_type = SupervisionDto)]
-    pub supervision: String,
+    pub supervision: SupervisionDto,
     pub supervision_note: Option<String>,
     pub reply_category: Option<ReplyCategoryDto>,
     pub reply_text: Option<String>,
@@ -293,6 +351,49 @@ pub struct SuggestionDto {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub closed_at: Option<DateTime<Utc>>,
+}
+
+impl SuggestionDto {
+    /// The case `s` with its links, what the caller may do with it and whether it is overdue
+    /// (both worked out by the caller, who knows the caller's roles and the day).
+    pub fn new(
+        s: suggestion::Model,
+        links: Links,
+        allowed_actions: Vec<SuggestionActionDto>,
+        overdue: bool,
+    ) -> Self {
+        SuggestionDto {
+            id: s.id,
+            kind: s.kind.into(),
+            status: s.status.into(),
+            title: s.title,
+            content: s.content,
+            category_id: s.category_id,
+            region_id: s.region_id,
+            station_id: s.station_id,
+            level: s.level.map(Into::into),
+            author_ids: links.authors,
+            source_submission_ids: links.sources,
+            escalated_from: s.escalated_from,
+            escalated_to: links.escalated_to,
+            units: links.units.into_iter().map(Into::into).collect(),
+            deadline: s.deadline,
+            overdue,
+            supervision: s.supervision.into(),
+            supervision_note: s.supervision_note,
+            reply_category: s.reply_category.map(Into::into),
+            reply_text: s.reply_text,
+            replied_at: s.replied_at,
+            rating: s.rating.map(Into::into),
+            reopen_count: s.reopen_count,
+            flagged: s.flagged,
+            allowed_actions,
+            version: s.version,
+            created_at: s.created_at,
+            updated_at: s.updated_at,
+            closed_at: s.closed_at,
+        }
+    }
 }
 
 /// The small body pollers fetch, with an ETag.
@@ -320,6 +421,21 @@ pub struct SuggestionEventDto {
     pub at: DateTime<Utc>,
 }
 
+impl From<suggestion_event::Model> for SuggestionEventDto {
+    fn from(e: suggestion_event::Model) -> Self {
+        SuggestionEventDto {
+            id: e.id,
+            action: e.action,
+            from: e.from_status.map(Into::into),
+            to: e.to_status.into(),
+            actor_role: e.actor_role,
+            actor_id: e.actor_id,
+            note: e.note,
+            at: e.at,
+        }
+    }
+}
+
 /// How closely a case is supervised (督办).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -330,12 +446,22 @@ pub enum SupervisionDto {
     Key,
 }
 
-impl SupervisionDto {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::None => "none",
-            Self::Normal => "normal",
-            Self::Key => "key",
+impl From<SupervisionDto> for Supervision {
+    fn from(l: SupervisionDto) -> Self {
+        match l {
+            SupervisionDto::None => Supervision::None,
+            SupervisionDto::Normal => Supervision::Normal,
+            SupervisionDto::Key => Supervision::Key,
+        }
+    }
+}
+
+impl From<Supervision> for SupervisionDto {
+    fn from(l: Supervision) -> Self {
+        match l {
+            Supervision::None => Self::None,
+            Supervision::Normal => Self::Normal,
+            Supervision::Key => Self::Key,
         }
     }
 }

@@ -11,7 +11,7 @@ use super::dto::*;
 use super::service::{self, Details, Filter, NewSuggestion};
 use crate::auth::AuthUser;
 use crate::domain::local_time::local_date;
-use crate::domain::suggestion_flow::{self, Action, Kind, Role};
+use crate::domain::suggestion_flow::{self, Kind, Role, State};
 use crate::domain::{DisplayName, name};
 use crate::error::{ApiError, Checks};
 use crate::http::client::ClientInfo;
@@ -34,49 +34,14 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(co_unit_input);
 }
 
-fn action_dto(a: Action) -> SuggestionActionDto {
-    match a {
-        Action::Submit => SuggestionActionDto::Submit,
-        Action::PreReviewPass => SuggestionActionDto::PreReviewPass,
-        Action::PreReviewReturn => SuggestionActionDto::PreReviewReturn,
-        Action::Assign => SuggestionActionDto::Assign,
-        Action::Acknowledge => SuggestionActionDto::Acknowledge,
-        Action::DeclineJurisdiction => SuggestionActionDto::DeclineJurisdiction,
-        Action::Reply => SuggestionActionDto::Reply,
-        Action::Rate => SuggestionActionDto::Rate,
-        Action::Withdraw => SuggestionActionDto::Withdraw,
-        Action::Escalate => SuggestionActionDto::Escalate,
-    }
-}
-
-fn rating_dto(name: &str) -> Option<SuggestionRatingDto> {
-    match name {
-        "satisfied" => Some(SuggestionRatingDto::Satisfied),
-        "basically_satisfied" => Some(SuggestionRatingDto::BasicallySatisfied),
-        "dissatisfied" => Some(SuggestionRatingDto::Dissatisfied),
-        _ => None,
-    }
-}
-
-fn kind_dto(k: Kind) -> SuggestionKindDto {
-    match k {
-        Kind::StationCase => SuggestionKindDto::StationCase,
-        Kind::DeputySuggestion => SuggestionKindDto::DeputySuggestion,
-    }
-}
-
 /// The actions `roles` may take on a case of `kind` in `state`.
-fn allowed_for(
-    kind: Kind,
-    state: suggestion_flow::State,
-    roles: &[Role],
-) -> Vec<SuggestionActionDto> {
+fn allowed_for(kind: Kind, state: State, roles: &[Role]) -> Vec<SuggestionActionDto> {
     suggestion_flow::table()
         .into_iter()
         .filter(|t| {
             t.from == state && t.kinds.contains(&kind) && t.roles.iter().any(|r| roles.contains(r))
         })
-        .map(|t| action_dto(t.action))
+        .map(|t| t.action.into())
         .collect()
 }
 
@@ -86,60 +51,13 @@ async fn dto(
     roles: &[Role],
 ) -> Result<SuggestionDto, ApiError> {
     let links = service::links(db, s.id).await?;
-    dto_with(s, links, roles)
+    Ok(dto_with(s, links, roles))
 }
 
-fn dto_with(
-    s: suggestion::Model,
-    links: service::Links,
-    roles: &[Role],
-) -> Result<SuggestionDto, ApiError> {
-    let kind = service::kind_of(&s.kind)?;
-    let state = service::state_of(&s.status)?;
+fn dto_with(s: suggestion::Model, links: service::Links, roles: &[Role]) -> SuggestionDto {
+    let allowed = allowed_for(s.kind, s.status, roles);
     let overdue = service::overdue(&s, local_date(crate::clock::now()));
-    Ok(SuggestionDto {
-        id: s.id,
-        kind: kind_dto(kind),
-        status: state.into(),
-        title: s.title,
-        content: s.content,
-        category_id: s.category_id,
-        region_id: s.region_id,
-        station_id: s.station_id,
-        level: s.level.as_deref().and_then(CongressLevelDto::parse),
-        author_ids: links.authors,
-        source_submission_ids: links.sources,
-        escalated_from: s.escalated_from,
-        escalated_to: links.escalated_to,
-        units: links
-            .units
-            .into_iter()
-            .map(|u| CaseUnitDto {
-                unit_id: u.unit_id,
-                lead: u.lead,
-                input: u.input,
-                input_at: u.input_at,
-            })
-            .collect(),
-        deadline: s.deadline,
-        overdue,
-        supervision: s.supervision,
-        supervision_note: s.supervision_note,
-        reply_category: s
-            .reply_category
-            .as_deref()
-            .and_then(ReplyCategoryDto::parse),
-        reply_text: s.reply_text,
-        replied_at: s.replied_at,
-        rating: s.rating.as_deref().and_then(rating_dto),
-        reopen_count: s.reopen_count,
-        flagged: s.flagged,
-        allowed_actions: allowed_for(kind, state, roles),
-        version: s.version,
-        created_at: s.created_at,
-        updated_at: s.updated_at,
-        closed_at: s.closed_at,
-    })
+    SuggestionDto::new(s, links, allowed, overdue)
 }
 
 /// Creates a suggestion. A deputy writes a deputy suggestion, a `draft` with themselves as lead
@@ -203,7 +121,7 @@ async fn create_suggestion(
         content,
         category: body.category,
         station_id: body.station_id,
-        level: body.level.map(CongressLevelDto::as_str),
+        level: body.level.map(Into::into),
         co_author_ids: body.co_author_ids,
     };
     let row = service::create(&state.db, &caller, &client, new).await?;
@@ -258,7 +176,7 @@ async fn list_suggestions(
     for row in rows.items {
         let links = links.remove(&row.id).unwrap_or_default();
         let roles = standing.roles(&links.authors, &links.units);
-        items.push(dto_with(row, links, &roles)?);
+        items.push(dto_with(row, links, &roles));
     }
     json_with_etag(
         &req,
@@ -315,7 +233,7 @@ async fn suggestion_status(
     // One indexed query: the status poll is the hottest path of the mini-program and the apps.
     let row = access::find_readable(state.db.reader(), &caller, *id).await?;
     let body = SuggestionStatusBodyDto {
-        status: service::state_of(&row.status)?.into(),
+        status: row.status.into(),
         version: row.version,
         updated_at: row.updated_at,
         deadline: row.deadline,
@@ -343,24 +261,11 @@ async fn suggestion_events(
 ) -> Result<HttpResponse, ApiError> {
     let db = state.db.reader();
     let row = access::find_readable(db, &caller, *id).await?;
-    let mut body = Vec::new();
-    for e in service::events(db, row.id).await? {
-        body.push(SuggestionEventDto {
-            id: e.id,
-            action: e.action,
-            from: e
-                .from_status
-                .as_deref()
-                .map(service::state_of)
-                .transpose()?
-                .map(Into::into),
-            to: service::state_of(&e.to_status)?.into(),
-            actor_role: e.actor_role,
-            actor_id: e.actor_id,
-            note: e.note,
-            at: e.at,
-        });
-    }
+    let body: Vec<SuggestionEventDto> = service::events(db, row.id)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect();
     json_with_etag(&req, StatusCode::OK, &body)
 }
 
@@ -391,8 +296,7 @@ async fn supervise_suggestion(
     let body = body.into_inner();
     let note = name::optional("note", body.note.as_deref(), 500)
         .map_err(|e| ApiError::Validation(vec![e]))?;
-    let row =
-        service::supervise(&state.db, &caller, &client, *id, body.level.as_str(), note).await?;
+    let row = service::supervise(&state.db, &caller, &client, *id, body.level.into(), note).await?;
     let db = state.db.reader();
     let roles = access::roles_of(db, &caller, &row).await?;
     json_with_etag(&req, StatusCode::OK, &dto(db, row, &roles).await?)
@@ -480,10 +384,10 @@ async fn transition_suggestion(
         lead_unit_id: body.lead_unit_id,
         co_unit_ids: body.co_unit_ids,
         deadline: body.deadline,
-        reply_category: body.reply_category.map(ReplyCategoryDto::as_str),
+        reply_category: body.reply_category.map(Into::into),
         reply_text: reply_text.flatten(),
         rating: body.rating.map(Into::into),
-        level: body.level.map(CongressLevelDto::as_str),
+        level: body.level.map(Into::into),
         author_ids: body.author_ids,
     };
     let db = state.db.reader();

@@ -113,41 +113,40 @@ fn message_of(kind: &str, lang: Lang) -> String {
 /// A step of the case a submission became, in plain language for the voter: no staff, no
 /// unit or deputy names, no internal comments; the reply's text is the voter's to read.
 fn case_step(e: &entity::suggestion_event::Model, lang: Lang) -> Option<TimelineEntryDto> {
-    let (zh, en, note): (&str, &str, Option<String>) =
-        match (e.action.as_str(), e.to_status.as_str()) {
-            ("assign", _) => ("已交办承办单位办理。", "Assigned to a handling unit.", None),
-            ("acknowledge", _) => (
-                "承办单位已签收，正在办理。",
-                "The unit took it on and is working on it.",
-                None,
-            ),
-            ("decline_jurisdiction", _) => (
-                "正在重新确定承办单位。",
-                "A competent unit is being found.",
-                None,
-            ),
-            ("reply", _) => (
-                "承办单位已答复，请评价。",
-                "The unit replied; please rate the reply.",
-                e.details
-                    .get("reply_text")
-                    .and_then(|v| v.as_str())
-                    .map(str::to_owned),
-            ),
-            ("rate", "closed") => ("已办结。", "It was closed.", None),
-            ("rate", _) => (
-                "因有群众不满意，已重新办理。",
-                "A voter was not satisfied; it is being handled again.",
-                None,
-            ),
-            ("supervise", _) => ("已列入督办。", "It is under supervision.", None),
-            ("escalate", _) => (
-                "已作为代表建议提交上级人大。",
-                "It went to a higher congress as a deputy suggestion.",
-                None,
-            ),
-            _ => return None,
-        };
+    let (zh, en, note): (&str, &str, Option<String>) = match (e.action.as_str(), e.to_status) {
+        ("assign", _) => ("已交办承办单位办理。", "Assigned to a handling unit.", None),
+        ("acknowledge", _) => (
+            "承办单位已签收，正在办理。",
+            "The unit took it on and is working on it.",
+            None,
+        ),
+        ("decline_jurisdiction", _) => (
+            "正在重新确定承办单位。",
+            "A competent unit is being found.",
+            None,
+        ),
+        ("reply", _) => (
+            "承办单位已答复，请评价。",
+            "The unit replied; please rate the reply.",
+            e.details
+                .get("reply_text")
+                .and_then(|v| v.as_str())
+                .map(str::to_owned),
+        ),
+        ("rate", entity::suggestion::State::Closed) => ("已办结。", "It was closed.", None),
+        ("rate", _) => (
+            "因有群众不满意，已重新办理。",
+            "A voter was not satisfied; it is being handled again.",
+            None,
+        ),
+        ("supervise", _) => ("已列入督办。", "It is under supervision.", None),
+        ("escalate", _) => (
+            "已作为代表建议提交上级人大。",
+            "It went to a higher congress as a deputy suggestion.",
+            None,
+        ),
+        _ => return None,
+    };
     Some(TimelineEntryDto {
         kind: format!("case_{}", e.action),
         status: SubmissionStatusDto::Converted,

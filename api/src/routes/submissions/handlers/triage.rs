@@ -17,7 +17,6 @@ use crate::i18n::Text;
 use crate::routes::submissions::access;
 use crate::routes::submissions::dto::{ContactDto, SubmissionDto, TriageActionDto, TriageRequest};
 use crate::routes::submissions::service::{self, Triage};
-use crate::routes::suggestions::dto::CongressLevelDto;
 use crate::state::AppState;
 
 fn triage_of(body: TriageRequest) -> Result<(Triage, Option<String>), ApiError> {
@@ -63,7 +62,7 @@ fn triage_of(body: TriageRequest) -> Result<(Triage, Option<String>), ApiError> 
             let kind = body.kind.map(Kind::from).unwrap_or(Kind::StationCase);
             let level = match (kind, body.level) {
                 (Kind::DeputySuggestion, None) => return Err(required("level")),
-                (_, level) => level.map(CongressLevelDto::as_str),
+                (_, level) => level.map(Into::into),
             };
             Triage::Convert { kind, level }
         }

@@ -119,7 +119,7 @@ pub async fn feedback(
             .one(db.reader())
             .await?
             .ok_or(ApiError::NotFound)?;
-        if case.status != "replied" {
+        if case.status != entity::suggestion::State::Replied {
             return Err(ApiError::rule(
                 "no_result_yet",
                 "还没有新的答复，暂不能评价。",

@@ -33,7 +33,7 @@ pub enum Triage {
     /// Into a new case of `kind` (`level` for a deputy suggestion).
     Convert {
         kind: crate::domain::suggestion_flow::Kind,
-        level: Option<&'static str>,
+        level: Option<entity::suggestion::CongressLevel>,
     },
     /// Into the open case `suggestion_id`.
     Merge {
