@@ -7,7 +7,7 @@ use actix_web::web::Bytes;
 use futures_util::Stream;
 use sea_orm::DatabaseConnection;
 
-use super::table::{Cell, Row, Table};
+use super::service::table::{Cell, Row, Table};
 use crate::i18n::Lang;
 
 const BOM: &[u8] = "\u{feff}".as_bytes();

@@ -7,16 +7,17 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::dto::{ExportFilters, ExportKind, ExportPath};
-use super::table::{Pages, Table};
-use super::{csv_body, submissions, suggestions, summaries, xlsx_body};
+use super::service::table::{Pages, Table};
+use super::service::{submissions, suggestions, summaries};
+use super::{csv_body, xlsx_body};
 use crate::audit::{self, Actor, Entry};
 use crate::auth::AuthUser;
 use crate::error::ApiError;
 use crate::http::client::client_info;
 use crate::http::params::Query;
 use crate::i18n::Lang;
-use crate::routes::stats::period::Period;
-use crate::routes::stats::reach::Reach;
+use crate::routes::stats::service::period::Period;
+use crate::routes::stats::service::reach::Reach;
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut ServiceConfig) {

@@ -11,7 +11,7 @@ use std::io::{Seek, SeekFrom, Write};
 use rust_xlsxwriter::{Workbook, XlsxError};
 use sea_orm::DatabaseConnection;
 
-use super::table::{Cell, Column, Row, Table};
+use super::service::table::{Cell, Column, Row, Table};
 use crate::error::ApiError;
 use crate::i18n::Lang;
 

@@ -9,7 +9,7 @@ use validator::Validate;
 use super::record::Counts;
 use super::rules::{self, RuleSet};
 use super::service::DutyRecord;
-use crate::routes::stats::report::ratio;
+use crate::routes::stats::service::report::ratio;
 
 /// The year a record covers.
 #[derive(Debug, Deserialize, Validate, IntoParams)]

@@ -12,8 +12,8 @@ use super::dto::DeputyRankDto;
 use super::record;
 use super::rules::{self, RuleSet};
 use crate::error::ApiError;
-use crate::routes::stats::period::Period;
-use crate::routes::stats::reach::Reach;
+use crate::routes::stats::service::period::Period;
+use crate::routes::stats::service::reach::Reach;
 
 /// The deputies of `reach` ranked by their points in `period` (a year), each under the rules of
 /// their own region: most points first, ties by name; equal points share a rank (competition

@@ -27,8 +27,8 @@ use uuid::Uuid;
 use super::rules::{Kind, RuleSet};
 use crate::domain::suggestion_flow::{Action, SATISFIED, State};
 use crate::error::ApiError;
-use crate::routes::stats::figures::{col, count, count_all, one_if, sum};
-use crate::routes::stats::period::Period;
+use crate::routes::stats::service::figures::{col, count, count_all, one_if, sum};
+use crate::routes::stats::service::period::Period;
 
 /// The counts of one deputy's year.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -22,8 +22,8 @@ use crate::error::ApiError;
 use crate::http::client::ClientInfo;
 use crate::i18n::Text;
 use crate::routes::stations::service::staffed_by;
-use crate::routes::stats::period::Period;
-use crate::routes::stats::reach::Reach;
+use crate::routes::stats::service::period::Period;
+use crate::routes::stats::service::reach::Reach;
 
 /// A deputy's counts for a year and the rules that turn them into points.
 pub struct DutyRecord {

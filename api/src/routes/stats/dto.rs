@@ -8,7 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
-pub use super::period::Interval;
+pub use super::service::period::Interval;
 
 /// Which sessions the report covers.
 #[derive(Debug, Deserialize, Validate, IntoParams)]

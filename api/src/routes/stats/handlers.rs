@@ -4,14 +4,14 @@
 use actix_web::{HttpResponse, get, web};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::attendance as attendance_report;
 use super::dto::{
     AttendanceFilters, AttendanceReportDto, DeputyAttendanceDto, Interval, OverviewDto,
     ReportFilters, RowsDto, SortFilter, StationAttendanceDto, TrendDto, TrendFilter, TrendPointDto,
 };
-use super::period::{self, Period};
-use super::reach::Reach;
-use super::report::{self, RowKind, Sort};
+use super::service::attendance as attendance_report;
+use super::service::period::{self, Period};
+use super::service::reach::Reach;
+use super::service::report::{self, RowKind, Sort};
 use crate::auth::AuthUser;
 use crate::error::ApiError;
 use crate::http::params::Query;

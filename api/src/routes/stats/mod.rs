@@ -3,11 +3,7 @@
 //! on-time, resolution and satisfaction rates, response times, receptions) for a period, overall,
 //! per station, unit or category, and as a trend.
 
-pub mod attendance;
 pub mod dto;
 pub mod examples;
-pub mod figures;
 pub mod handlers;
-pub mod period;
-pub mod reach;
-pub mod report;
+pub mod service;

@@ -8,8 +8,8 @@ use super::names::Names;
 use super::table::{Cell, Column, Keyset, Row, shown};
 use crate::domain::phone::Phone;
 use crate::error::ApiError;
-use crate::routes::stats::period::Period;
-use crate::routes::stats::reach::Reach;
+use crate::routes::stats::service::period::Period;
+use crate::routes::stats::service::reach::Reach;
 
 pub const COLUMNS: &[Column] = &[
     Column::new("受理编号", "tracking_no"),

@@ -13,8 +13,8 @@ use uuid::Uuid;
 use super::names::Names;
 use super::table::{Cell, Column, Keyset, Row, shown};
 use crate::error::ApiError;
-use crate::routes::stats::period::Period;
-use crate::routes::stats::reach::Reach;
+use crate::routes::stats::service::period::Period;
+use crate::routes::stats::service::reach::Reach;
 
 pub const COLUMNS: &[Column] = &[
     Column::new("编号", "id"),

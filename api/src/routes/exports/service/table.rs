@@ -10,8 +10,8 @@ use super::{submissions, suggestions};
 use crate::domain::local_time;
 use crate::error::ApiError;
 use crate::i18n::Lang;
-use crate::routes::stats::period::Period;
-use crate::routes::stats::reach::Reach;
+use crate::routes::stats::service::period::Period;
+use crate::routes::stats::service::reach::Reach;
 
 /// Rows are read and written this many at a time.
 pub const PAGE: u64 = 1000;

@@ -10,10 +10,10 @@ use crate::auth::AuthUser;
 use crate::error::ApiError;
 use crate::i18n::Lang;
 use crate::routes::performance::ranking;
-use crate::routes::stats::attendance;
-use crate::routes::stats::period::Period;
-use crate::routes::stats::reach::Reach;
-use crate::routes::stats::report;
+use crate::routes::stats::service::attendance;
+use crate::routes::stats::service::period::Period;
+use crate::routes::stats::service::reach::Reach;
+use crate::routes::stats::service::report;
 
 pub const ATTENDANCE: &[Column] = &[
     Column::new("代表", "deputy"),
@@ -99,7 +99,7 @@ pub const OVERVIEW: &[Column] = &[
 /// `GET /stats/overview`'s figures, one per row: the figure's path in the JSON
 /// (`cases.reply_rate`), its name and its value (empty where the JSON has `null`).
 pub async fn overview(
-    db: &impl crate::routes::stats::figures::Reader,
+    db: &impl crate::routes::stats::service::figures::Reader,
     reach: &Reach,
     period: Period,
     lang: Lang,
@@ -217,8 +217,8 @@ mod tests {
 
     #[test]
     fn every_figure_of_the_overview_has_a_name() {
-        use crate::routes::stats::figures::Figures;
-        use crate::routes::stats::report::{Parts, to_dto};
+        use crate::routes::stats::service::figures::Figures;
+        use crate::routes::stats::service::report::{Parts, to_dto};
         let json = serde_json::to_value(to_dto(&Figures::default(), Parts::All)).unwrap();
         let mut leaves = Vec::new();
         flatten("", &json, &mut leaves);

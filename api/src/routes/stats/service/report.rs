@@ -8,15 +8,15 @@ use entity::{category, station, unit};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use super::dto::{
-    CaseFiguresDto, DurationDto, FiguresDto, ReceivedDto, ReceptionFiguresDto, ReplyCategoriesDto,
-    RowDto,
-};
 use super::figures::{self, Dimension, Figures, Histogram, Key, Reader};
 use super::period::Period;
 use super::reach::Reach;
 use crate::domain::calendar::WorkingCalendar;
 use crate::error::ApiError;
+use crate::routes::stats::dto::{
+    CaseFiguresDto, DurationDto, FiguresDto, ReceivedDto, ReceptionFiguresDto, ReplyCategoriesDto,
+    RowDto,
+};
 
 /// `n ÷ d` to four decimals; `None` when `d` is 0.
 pub fn ratio(n: u64, d: u64) -> Option<f64> {
