@@ -12,6 +12,7 @@
 //! caps what a checkpoint leaves behind; the soak test in `tests/` holds the WAL under its bound.
 
 pub mod idempotency;
+pub mod keyset;
 
 use std::path::Path;
 use std::str::FromStr;

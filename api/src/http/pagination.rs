@@ -204,28 +204,6 @@ impl Cursors {
     }
 }
 
-/// The rows after `(at, id)` in a list ordered by `at_column` then `id_column`, both newest
-/// first: the keyset condition of every such list's next page. The plain `at <= ?` is implied by
-/// the rest; it is there so that the databases start the index scan at the cursor instead of
-/// walking (and skipping) every row of the pages before it.
-pub fn before_desc<T>(
-    at_column: impl sea_orm::ColumnTrait,
-    id_column: impl sea_orm::ColumnTrait,
-    at: T,
-    id: uuid::Uuid,
-) -> sea_orm::Condition
-where
-    T: Into<sea_orm::Value> + Clone,
-{
-    sea_orm::Condition::all()
-        .add(at_column.lte(at.clone()))
-        .add(
-            sea_orm::Condition::any()
-                .add(at_column.lt(at))
-                .add(id_column.lt(id)),
-        )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

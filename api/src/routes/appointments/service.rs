@@ -9,7 +9,7 @@ use entity::{station, user};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    QueryOrder, Set,
 };
 use uuid::Uuid;
 
@@ -238,21 +238,16 @@ pub async fn mine(
     after: Option<(DateTime<Utc>, Uuid)>,
     limit: u64,
 ) -> Result<Vec<AppointmentView>, ApiError> {
-    let mut select = appointment::Entity::find().filter(appointment::Column::VoterId.eq(caller.id));
-    if let Some((created_at, id)) = after {
-        select = select.filter(crate::http::pagination::before_desc(
-            appointment::Column::CreatedAt,
-            appointment::Column::Id,
-            created_at,
-            id,
-        ));
-    }
-    let rows = select
-        .order_by_desc(appointment::Column::CreatedAt)
-        .order_by_desc(appointment::Column::Id)
-        .limit(limit + 1)
-        .all(db)
-        .await?;
+    let select = appointment::Entity::find().filter(appointment::Column::VoterId.eq(caller.id));
+    let rows = crate::db::keyset::newest_first(
+        select,
+        appointment::Column::CreatedAt,
+        appointment::Column::Id,
+        after,
+        limit,
+    )
+    .all(db)
+    .await?;
     with_sessions(db, rows, false).await
 }
 

@@ -2,9 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use entity::api_client;
-use sea_orm::{
-    ActiveModelTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, Set,
-};
+use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
 use uuid::Uuid;
 
 use crate::audit::{self, Actor, Entry};
@@ -101,22 +99,17 @@ pub async fn list(
     after: Option<(DateTime<Utc>, Uuid)>,
     limit: u64,
 ) -> Result<Vec<api_client::Model>, ApiError> {
-    let mut query =
+    let query =
         api_client::Entity::find().filter(caller.scope().condition(api_client::Column::RegionId));
-    if let Some((at, id)) = after {
-        query = query.filter(crate::http::pagination::before_desc(
-            api_client::Column::CreatedAt,
-            api_client::Column::Id,
-            at,
-            id,
-        ));
-    }
-    Ok(query
-        .order_by_desc(api_client::Column::CreatedAt)
-        .order_by_desc(api_client::Column::Id)
-        .limit(limit + 1)
-        .all(db)
-        .await?)
+    Ok(crate::db::keyset::newest_first(
+        query,
+        api_client::Column::CreatedAt,
+        api_client::Column::Id,
+        after,
+        limit,
+    )
+    .all(db)
+    .await?)
 }
 
 /// Changes name, scopes or the disabled flag.

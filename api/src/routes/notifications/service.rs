@@ -18,24 +18,19 @@ pub async fn inbox(
     after: Option<(DateTime<Utc>, Uuid)>,
     limit: u64,
 ) -> Result<Vec<notification::Model>, DbErr> {
-    let mut select = notification::Entity::find()
+    let select = notification::Entity::find()
         .filter(notification::Column::RecipientUserId.eq(caller.id))
         .filter(notification::Column::Channel.eq(Channel::Inbox))
         .filter(notification::Column::State.eq(State::Sent));
-    if let Some((sent_at, id)) = after {
-        select = select.filter(crate::http::pagination::before_desc(
-            notification::Column::SentAt,
-            notification::Column::Id,
-            sent_at,
-            id,
-        ));
-    }
-    select
-        .order_by_desc(notification::Column::SentAt)
-        .order_by_desc(notification::Column::Id)
-        .limit(limit + 1)
-        .all(db)
-        .await
+    crate::db::keyset::newest_first(
+        select,
+        notification::Column::SentAt,
+        notification::Column::Id,
+        after,
+        limit,
+    )
+    .all(db)
+    .await
 }
 
 /// Marks an inbox message of `caller` read (once; later calls keep the first time).

@@ -7,9 +7,7 @@ use chrono::{DateTime, Utc};
 use entity::suggestion::{ReplyCategory, State};
 use entity::{category, submission, suggestion, suggestion_source};
 use sea_orm::sea_query::Query as SqlQuery;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use crate::error::ApiError;
@@ -72,20 +70,15 @@ pub async fn closed_cases(
     if let Some(reply) = filter.reply_category {
         query = query.filter(suggestion::Column::ReplyCategory.eq(reply));
     }
-    if let Some((at, id)) = after {
-        query = query.filter(crate::http::pagination::before_desc(
-            suggestion::Column::UpdatedAt,
-            suggestion::Column::Id,
-            at,
-            id,
-        ));
-    }
-    Ok(query
-        .order_by(suggestion::Column::UpdatedAt, Order::Desc)
-        .order_by(suggestion::Column::Id, Order::Desc)
-        .limit(limit + 1)
-        .all(db)
-        .await?)
+    Ok(crate::db::keyset::newest_first(
+        query,
+        suggestion::Column::UpdatedAt,
+        suggestion::Column::Id,
+        after,
+        limit,
+    )
+    .all(db)
+    .await?)
 }
 
 /// The categories of `cases`, by id.

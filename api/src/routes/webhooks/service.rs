@@ -233,21 +233,16 @@ pub async fn list(
     limit: u64,
 ) -> Result<Vec<webhook::Model>, ApiError> {
     let client_id = owner(caller)?;
-    let mut query = webhook::Entity::find().filter(webhook::Column::ClientId.eq(client_id));
-    if let Some((at, id)) = after {
-        query = query.filter(crate::http::pagination::before_desc(
-            webhook::Column::CreatedAt,
-            webhook::Column::Id,
-            at,
-            id,
-        ));
-    }
-    Ok(query
-        .order_by_desc(webhook::Column::CreatedAt)
-        .order_by_desc(webhook::Column::Id)
-        .limit(limit + 1)
-        .all(db)
-        .await?)
+    let query = webhook::Entity::find().filter(webhook::Column::ClientId.eq(client_id));
+    Ok(crate::db::keyset::newest_first(
+        query,
+        webhook::Column::CreatedAt,
+        webhook::Column::Id,
+        after,
+        limit,
+    )
+    .all(db)
+    .await?)
 }
 
 /// What a PATCH asks for.
@@ -376,20 +371,15 @@ pub async fn deliveries(
     if let Some(status) = status {
         query = query.filter(webhook_delivery::Column::Status.eq(status));
     }
-    if let Some((at, id)) = after {
-        query = query.filter(crate::http::pagination::before_desc(
-            webhook_delivery::Column::CreatedAt,
-            webhook_delivery::Column::Id,
-            at,
-            id,
-        ));
-    }
-    Ok(query
-        .order_by_desc(webhook_delivery::Column::CreatedAt)
-        .order_by_desc(webhook_delivery::Column::Id)
-        .limit(limit + 1)
-        .all(db)
-        .await?)
+    Ok(crate::db::keyset::newest_first(
+        query,
+        webhook_delivery::Column::CreatedAt,
+        webhook_delivery::Column::Id,
+        after,
+        limit,
+    )
+    .all(db)
+    .await?)
 }
 
 /// Sends a delivery again: pending and due now, with a fresh retry window. A delivery being

@@ -6,10 +6,7 @@ use chrono::{DateTime, Utc};
 use entity::submission::{self, Rating, SubmissionChannel, SubmissionStatus};
 use entity::{category, submission_event, suggestion_event};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, QueryFilter, QueryOrder,
-    QuerySelect,
-};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
 use super::{Intake, categories_of, events, record_event};
@@ -84,20 +81,15 @@ pub async fn list(
                 .add(submission::Column::TrackingNo.eq(q.to_uppercase())),
         );
     }
-    if let Some((at, id)) = after {
-        query = query.filter(crate::http::pagination::before_desc(
-            submission::Column::CreatedAt,
-            submission::Column::Id,
-            at,
-            id,
-        ));
-    }
-    Ok(query
-        .order_by(submission::Column::CreatedAt, Order::Desc)
-        .order_by(submission::Column::Id, Order::Desc)
-        .limit(limit + 1)
-        .all(db)
-        .await?)
+    Ok(crate::db::keyset::newest_first(
+        query,
+        submission::Column::CreatedAt,
+        submission::Column::Id,
+        after,
+        limit,
+    )
+    .all(db)
+    .await?)
 }
 
 /// Records the voter's feedback on `current`: once, after a result.

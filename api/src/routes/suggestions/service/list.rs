@@ -126,9 +126,9 @@ fn ordered(
     after: Option<(DateTime<Utc>, Uuid)>,
 ) -> sea_orm::Select<suggestion::Entity> {
     let query = match after {
-        Some((after_at, after_id)) => query.filter(crate::http::pagination::before_desc(
-            at, id, after_at, after_id,
-        )),
+        Some((after_at, after_id)) => {
+            query.filter(crate::db::keyset::before_desc(at, id, after_at, after_id))
+        }
         None => query,
     };
     query.order_by(at, Order::Desc).order_by(id, Order::Desc)
