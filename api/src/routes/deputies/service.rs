@@ -180,17 +180,7 @@ async fn check_region(
     caller: &AuthUser,
     region_id: Uuid,
 ) -> Result<(), ApiError> {
-    if region::Entity::find_by_id(region_id)
-        .one(db)
-        .await?
-        .is_none()
-    {
-        return Err(ApiError::validation(
-            "region_id",
-            "unknown_region",
-            Text::fixed("区域不存在。", "There is no such region."),
-        ));
-    }
+    crate::routes::regions::service::existing(db, region_id).await?;
     if !caller.scope().contains(db, Some(region_id)).await? {
         return Err(ApiError::out_of_scope());
     }

@@ -429,3 +429,21 @@ pub async fn delete(
     txn.commit().await?;
     Ok(())
 }
+
+/// The region a request's `region_id` names: 422 `unknown_region` when there is none. (Whether
+/// the caller may act in it is the caller's own check.)
+pub async fn existing(
+    db: &impl ConnectionTrait,
+    region_id: Uuid,
+) -> Result<region::Model, ApiError> {
+    region::Entity::find_by_id(region_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| {
+            ApiError::validation(
+                "region_id",
+                "unknown_region",
+                Text::fixed("区域不存在。", "There is no such region."),
+            )
+        })
+}

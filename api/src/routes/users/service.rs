@@ -7,7 +7,7 @@
 //! another global administrator. Nobody changes their own role, region or disabled flag here, so
 //! that an administrator cannot lock themselves (or the district) out by mistake.
 
-use entity::{region, user};
+use entity::user;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect, Set, SqlErr,
@@ -84,17 +84,7 @@ async fn check_placement(
         None if caller.scope() != RegionScope::Global => Err(out_of_scope()),
         None => Ok(()),
         Some(region_id) => {
-            if region::Entity::find_by_id(region_id)
-                .one(db)
-                .await?
-                .is_none()
-            {
-                return Err(ApiError::validation(
-                    "region_id",
-                    "unknown_region",
-                    Text::fixed("区域不存在。", "There is no such region."),
-                ));
-            }
+            crate::routes::regions::service::existing(db, region_id).await?;
             if !caller.scope().contains(db, Some(region_id)).await? {
                 return Err(out_of_scope());
             }

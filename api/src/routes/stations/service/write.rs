@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use entity::station::{self, StationStatus};
 use entity::station_staff::{self, StaffRole};
-use entity::{region, user};
+use entity::user;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait,
     QueryFilter, Set,
@@ -147,17 +147,7 @@ pub async fn insert(
     caller: &AuthUser,
     new: &NewStation,
 ) -> Result<station::Model, ApiError> {
-    if region::Entity::find_by_id(new.region_id)
-        .one(txn)
-        .await?
-        .is_none()
-    {
-        return Err(ApiError::validation(
-            "region_id",
-            "unknown_region",
-            Text::fixed("区域不存在。", "There is no such region."),
-        ));
-    }
+    crate::routes::regions::service::existing(txn, new.region_id).await?;
     if !caller.scope().contains(txn, Some(new.region_id)).await? {
         return Err(ApiError::out_of_scope());
     }
