@@ -330,9 +330,16 @@ async fn record(
             h.update(&txn).await?;
         }
     } else {
-        let since = current.failing_since.unwrap_or(now);
         let window =
             chrono::Duration::from_std(settings.retry_window).unwrap_or(chrono::Duration::days(1));
+        // A run of failures starts when the delivery that failed first became due (its retry
+        // window's start), not at its first attempt: the delivery is given up at the end of
+        // that same window, and its last attempt must see the run as a whole window long, or a
+        // subscription whose only event never got through would stay active (a late first
+        // attempt on a busy machine showed it).
+        let since = current
+            .failing_since
+            .unwrap_or_else(|| std::cmp::min(retry_until - window, now));
         let pause = current.status == "active" && now - since >= window;
         let (client_id, version) = (current.client_id, current.version);
         let mut h = current.into_active_model();
