@@ -332,14 +332,7 @@ async fn record(
     } else {
         let window =
             chrono::Duration::from_std(settings.retry_window).unwrap_or(chrono::Duration::days(1));
-        // A run of failures starts when the delivery that failed first became due (its retry
-        // window's start), not at its first attempt: the delivery is given up at the end of
-        // that same window, and its last attempt must see the run as a whole window long, or a
-        // subscription whose only event never got through would stay active (a late first
-        // attempt on a busy machine showed it).
-        let since = current
-            .failing_since
-            .unwrap_or_else(|| std::cmp::min(retry_until - window, now));
+        let since = run_start(current.failing_since, retry_until, window, now);
         let pause = current.status == "active" && now - since >= window;
         let (client_id, version) = (current.client_id, current.version);
         let mut h = current.into_active_model();
@@ -407,9 +400,42 @@ async fn paused(
     .await
 }
 
+/// When a subscription's run of failures began, given the run recorded so far and the failed
+/// delivery's retry window (`retry_until`, `window` long). A new run starts when that delivery
+/// became due (its window's start), not at its first attempt: the delivery is given up at the end
+/// of that same window, and its last attempt must see the run as a whole window long, or a
+/// subscription whose only event never got through would stay active (a late first attempt on a
+/// busy machine showed it).
+fn run_start(
+    failing_since: Option<DateTime<Utc>>,
+    retry_until: DateTime<Utc>,
+    window: chrono::Duration,
+    now: DateTime<Utc>,
+) -> DateTime<Utc> {
+    failing_since.unwrap_or_else(|| std::cmp::min(retry_until - window, now))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_run_of_failures_starts_when_the_failed_delivery_became_due() {
+        let window = chrono::Duration::hours(24);
+        let due = "2026-12-03T08:00:00Z".parse::<DateTime<Utc>>().unwrap();
+        let retry_until = due + window;
+        // A first attempt an hour late still dates the run from when the event was due...
+        let late = due + chrono::Duration::hours(1);
+        assert_eq!(run_start(None, retry_until, window, late), due);
+        // ...so the delivery's last attempt, at the end of its window, sees a whole window.
+        assert!(retry_until - run_start(None, retry_until, window, retry_until) >= window);
+        // A run already under way keeps its start.
+        let earlier = due - chrono::Duration::hours(5);
+        assert_eq!(run_start(Some(earlier), retry_until, window, late), earlier);
+        // A window longer than the clock has run never dates the run after now.
+        let now = due;
+        assert_eq!(run_start(None, now + window * 2, window, now), now);
+    }
 
     #[test]
     fn backoff_doubles_with_jitter_and_is_capped() {
